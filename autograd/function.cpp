@@ -1,0 +1,72 @@
+#include "autograd/function.h"
+
+#include "autograd/grad_mode.h"
+#include "tensor/ops.h"
+
+namespace camlab::autograd {
+
+Tensor BackwardContext::grad(size_t i) const {
+  if (grads_[i].defined()) return grads_[i];
+  return ops::zeros(node_.output_shapes()[i], node_.output_dtypes()[i], node_.output_device());
+}
+
+std::vector<Tensor> FunctionNode::apply(std::vector<Tensor> grad_outputs,
+                                        const std::vector<bool>& needs_input_grad) {
+  BackwardContext ctx(std::move(grad_outputs), saved(), needs_input_grad, *this);
+  std::vector<Tensor> grads = backward_(ctx);
+  CAMLAB_CHECK(grads.size() == next_edges().size(),
+               "autograd: backward of '{}' returned {} gradients for {} inputs", name_,
+               grads.size(), next_edges().size());
+  return grads;
+}
+
+bool should_record(const std::vector<Tensor>& inputs) {
+  if (!grad_enabled()) return false;
+  for (const Tensor& t : inputs) {
+    if (t.defined() && t.requires_grad()) return true;
+  }
+  return false;
+}
+
+std::vector<Tensor> record(std::string name, const std::vector<Tensor>& inputs,
+                           std::vector<Tensor> outputs, const SavedList& saved,
+                           BackwardFn backward) {
+  if (!should_record(inputs)) return outputs;
+  auto node = std::make_shared<FunctionNode>(std::move(name), std::move(backward));
+  std::vector<Edge> edges;
+  edges.reserve(inputs.size());
+  for (const Tensor& t : inputs) edges.push_back(gradient_edge(t));
+  node->set_next_edges(std::move(edges));
+
+  std::vector<std::string> names;
+  std::vector<Tensor> tensors;
+  for (const auto& [saved_name, tensor] : saved) {
+    names.push_back(saved_name);
+    tensors.push_back(tensor);
+  }
+  node->set_saved(std::move(names), std::move(tensors));
+
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    Tensor& out = outputs[i];
+    if (!is_floating(out.dtype())) {  // indices and masks carry no gradient
+      node->add_output(nullptr, out.shape(), out.dtype(), out.device());
+      continue;
+    }
+    // A fresh handle: an op output never shares autograd state with an input it aliases (views).
+    out = make_view(out, out.shape(), out.strides(), out.offset());
+    const auto& meta = out.autograd_meta();
+    meta->requires_grad = true;
+    meta->grad_fn = node;
+    meta->output_nr = static_cast<uint32_t>(i);
+    node->add_output(meta, out.shape(), out.dtype(), out.device());
+  }
+  return outputs;
+}
+
+Tensor record(std::string name, const std::vector<Tensor>& inputs, Tensor output,
+              const SavedList& saved, BackwardFn backward) {
+  return record(std::move(name), inputs, std::vector<Tensor>{std::move(output)}, saved,
+                std::move(backward))[0];
+}
+
+}  // namespace camlab::autograd

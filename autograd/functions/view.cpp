@@ -1,0 +1,104 @@
+// Differentiable views and copies. A view's backward puts the gradient back into the input's
+// layout: reshape undoes reshape, permute applies the inverse permutation, a slice scatters into
+// zeros, and expand sums over the broadcast dims.
+#include <numeric>
+
+#include "autograd/function.h"
+#include "autograd/ops.h"
+
+namespace camlab {
+namespace {
+
+using autograd::BackwardContext;
+using Grads = std::vector<Tensor>;
+
+// Any op whose backward is "reshape the gradient back to the input's shape".
+Tensor reshaping(const char* name, const Tensor& x, Tensor y) {
+  Shape in = x.shape();
+  return autograd::record(name, {x}, std::move(y), {}, [in](const BackwardContext& ctx) -> Grads {
+    return {ctx.grad(0).reshape(in)};
+  });
+}
+
+// Any op that picks a sub-view: its gradient is zeros with the picked part filled from dY.
+template <typename Pick>
+Tensor picking(const char* name, const Tensor& x, Pick pick) {
+  Shape in = x.shape();
+  return autograd::record(name, {x}, pick(x), {}, [in, pick](const BackwardContext& ctx) -> Grads {
+    Tensor g = ctx.grad(0);
+    Tensor dx = ops::zeros(in, g.dtype(), g.device());
+    pick(dx).copy_(g);
+    return {dx};
+  });
+}
+
+}  // namespace
+
+Tensor reshape(const Tensor& x, const Shape& shape) { return reshaping("reshape", x, x.reshape(shape)); }
+Tensor view(const Tensor& x, const Shape& shape) { return reshaping("view", x, x.view(shape)); }
+Tensor squeeze(const Tensor& x, int64_t dim) { return reshaping("squeeze", x, x.squeeze(dim)); }
+Tensor unsqueeze(const Tensor& x, int64_t dim) { return reshaping("unsqueeze", x, x.unsqueeze(dim)); }
+Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
+  return reshaping("flatten", x, x.flatten(start_dim, end_dim));
+}
+
+Tensor permute(const Tensor& x, const Shape& dims) {
+  Tensor y = x.permute(dims);
+  Shape inverse(dims.size());
+  for (size_t i = 0; i < dims.size(); ++i) inverse[normalize_dim(dims[i], x.dim(), "permute")] = i;
+  return autograd::record("permute", {x}, y, {}, [inverse](const BackwardContext& ctx) -> Grads {
+    return {ctx.grad(0).permute(inverse)};
+  });
+}
+
+Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
+  return autograd::record("transpose", {x}, x.transpose(dim0, dim1), {},
+                          [dim0, dim1](const BackwardContext& ctx) -> Grads {
+                            return {ctx.grad(0).transpose(dim0, dim1)};
+                          });
+}
+
+Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
+  return picking("narrow", x, [=](const Tensor& t) { return t.narrow(dim, start, length); });
+}
+
+Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t step) {
+  return picking("slice", x, [=](const Tensor& t) { return t.slice(dim, start, end, step); });
+}
+
+Tensor select(const Tensor& x, int64_t dim, int64_t index) {
+  return picking("select", x, [=](const Tensor& t) { return t.select(dim, index); });
+}
+
+Tensor expand(const Tensor& x, const Shape& shape) {
+  Shape in = x.shape();
+  return autograd::record("expand", {x}, x.expand(shape), {},
+                          [in](const BackwardContext& ctx) -> Grads {
+                            return {ops::sum_to(ctx.grad(0), in)};
+                          });
+}
+
+Tensor contiguous(const Tensor& x) {
+  return autograd::record("contiguous", {x}, x.contiguous(), {},
+                          [](const BackwardContext& ctx) -> Grads { return {ctx.grad(0)}; });
+}
+
+Tensor to(const Tensor& x, DType dtype) {
+  DType in = x.dtype();
+  return autograd::record("to_dtype", {x}, x.to(dtype), {},
+                          [in](const BackwardContext& ctx) -> Grads {
+                            return {ctx.grad(0).to(in)};
+                          });
+}
+
+Tensor to(const Tensor& x, Device device) {
+  Device in = x.device();
+  return autograd::record("to_device", {x}, x.to(device), {},
+                          [in](const BackwardContext& ctx) -> Grads {
+                            return {ctx.grad(0).to(in)};
+                          });
+}
+
+Tensor detach(const Tensor& x) { return make_view(x, x.shape(), x.strides(), x.offset()); }
+
+}  // namespace camlab

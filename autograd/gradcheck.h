@@ -1,0 +1,38 @@
+// Finite-difference checks of backward, in double.
+//
+//   auto f = [](const std::vector<Tensor>& in) { return camlab::conv2d(in[0], in[1], in[2], p); };
+//   GradcheckResult r = autograd::gradcheck(f, {x, w, b});   // inputs float64, requires_grad
+//   EXPECT_TRUE(r.ok) << r.message;                          // worst element, its index, both values
+//
+// For a random projection v of the output, the analytic gradient of vᵀf(x) from backward is
+// compared with central differences (vᵀf(x + εeᵢ) − vᵀf(x − εeᵢ)) / 2ε for every element i of
+// every input.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tensor/tensor.h"
+
+namespace camlab::autograd {
+
+struct GradcheckOptions {
+  double eps = 1e-6;
+  double atol = 1e-7;
+  double rtol = 1e-5;
+  uint64_t seed = 0;  // for the projection v
+};
+
+struct GradcheckResult {
+  bool ok = true;
+  double max_error = 0;     // |analytic − numeric| − rtol·|numeric| at the worst element
+  std::string message;      // names input, flat index, analytic and numeric values
+};
+
+using GradcheckFn = std::function<Tensor(const std::vector<Tensor>&)>;
+
+GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& inputs,
+                          const GradcheckOptions& options = {});
+
+}  // namespace camlab::autograd

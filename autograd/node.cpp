@@ -1,0 +1,86 @@
+#include "autograd/node.h"
+
+#include <atomic>
+
+#include "tensor/ops.h"
+
+namespace camlab::autograd {
+namespace {
+std::atomic<uint64_t> g_next_sequence_nr{0};
+}
+
+Node::Node() : sequence_nr_(g_next_sequence_nr++) {}
+
+namespace {
+// Nodes and saved tensors whose destruction was deferred by a Node destructor; the outermost
+// destructor drains them in a loop instead of letting shared_ptr recurse down the chain.
+struct Graveyard {
+  std::vector<std::shared_ptr<Node>> nodes;
+  std::vector<Tensor> tensors;
+  bool draining = false;
+};
+thread_local Graveyard g_graveyard;
+}  // namespace
+
+Node::~Node() {
+  Graveyard& yard = g_graveyard;
+  for (Edge& e : next_edges_) {
+    if (e.node) yard.nodes.push_back(std::move(e.node));
+  }
+  for (Tensor& t : saved_) yard.tensors.push_back(std::move(t));
+  if (yard.draining) return;
+  yard.draining = true;
+  while (!yard.nodes.empty() || !yard.tensors.empty()) {
+    if (!yard.tensors.empty()) {
+      Tensor t = std::move(yard.tensors.back());
+      yard.tensors.pop_back();
+    } else {
+      std::shared_ptr<Node> n = std::move(yard.nodes.back());
+      yard.nodes.pop_back();
+    }
+  }
+  yard.draining = false;
+}
+
+void Node::set_saved(std::vector<std::string> names, std::vector<Tensor> tensors) {
+  saved_names_ = std::move(names);
+  saved_ = std::move(tensors);
+}
+
+void Node::release_saved() {
+  saved_.clear();
+  released_ = true;
+}
+
+void Node::add_output(const std::shared_ptr<AutogradMeta>& meta, const Shape& shape, DType dtype,
+                      Device device) {
+  output_metas_.push_back(meta);
+  output_shapes_.push_back(shape);
+  output_dtypes_.push_back(dtype);
+  output_device_ = device;
+}
+
+std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor> grad_outputs,
+                                          const std::vector<bool>&) {
+  const Tensor& incoming = grad_outputs[0];
+  if (!incoming.defined()) return {};
+  // A fresh tensor, so that later in-place accumulation never writes into a gradient that an
+  // op or a hook still holds.
+  leaf_->grad = leaf_->grad.defined() ? ops::add(leaf_->grad, incoming) : incoming.clone();
+  return {};
+}
+
+Edge gradient_edge(const Tensor& t) {
+  if (!t.defined() || !t.requires_grad()) return {};
+  const auto& meta = t.autograd_meta();
+  if (meta->grad_fn) return {meta->grad_fn, meta->output_nr};
+  std::shared_ptr<Node> accumulator = meta->grad_accumulator.lock();
+  if (!accumulator) {
+    accumulator = std::make_shared<AccumulateGrad>(meta);
+    accumulator->add_output(meta, t.shape(), t.dtype(), t.device());
+    meta->grad_accumulator = accumulator;
+  }
+  return {accumulator, 0};
+}
+
+}  // namespace camlab::autograd

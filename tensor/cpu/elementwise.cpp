@@ -1,0 +1,219 @@
+// CPU elementwise kernels: the functors of tensor/functors.h run through the strided loop of
+// tensor/cpu/loops.h. Broadcast inputs arrive as expanded views (stride 0), so one loop serves
+// same-shape and broadcast cases alike.
+#include <cstdint>
+
+#include "tensor/cpu/loops.h"
+#include "tensor/cpu/register.h"
+#include "tensor/functors.h"
+#include "tensor/op_params.h"
+
+namespace camlab::cpu {
+namespace {
+
+// out = f(x), elementwise. x: any shape, out: same shape.
+template <typename TOut, typename TIn, typename F>
+void unary_loop(const Tensor& out, const Tensor& x, F f) {
+  TOut* o = out.data<TOut>();
+  const TIn* in = x.data<TIn>();
+  for_each_row<2>(out.shape(), {&out.strides(), &x.strides()},
+                  [&](const std::array<int64_t, 2>& base, const std::array<int64_t, 2>& step,
+                      int64_t n) {
+                    TOut* po = o + base[0];
+                    const TIn* pi = in + base[1];
+                    if (step[0] == 1 && step[1] == 1) {
+                      for (int64_t i = 0; i < n; ++i) po[i] = static_cast<TOut>(f(pi[i]));
+                    } else {
+                      for (int64_t i = 0; i < n; ++i) {
+                        po[i * step[0]] = static_cast<TOut>(f(pi[i * step[1]]));
+                      }
+                    }
+                  });
+}
+
+// out = f(a, b), elementwise; a and b already expanded to out's shape.
+template <typename TOut, typename TIn, typename F>
+void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
+  TOut* o = out.data<TOut>();
+  const TIn* pa = a.data<TIn>();
+  const TIn* pb = b.data<TIn>();
+  for_each_row<3>(out.shape(), {&out.strides(), &a.strides(), &b.strides()},
+                  [&](const std::array<int64_t, 3>& base, const std::array<int64_t, 3>& step,
+                      int64_t n) {
+                    TOut* po = o + base[0];
+                    const TIn* ra = pa + base[1];
+                    const TIn* rb = pb + base[2];
+                    if (step[0] == 1 && step[1] == 1 && step[2] == 1) {
+                      for (int64_t i = 0; i < n; ++i) po[i] = static_cast<TOut>(f(ra[i], rb[i]));
+                    } else {
+                      for (int64_t i = 0; i < n; ++i) {
+                        po[i * step[0]] = static_cast<TOut>(f(ra[i * step[1]], rb[i * step[2]]));
+                      }
+                    }
+                  });
+}
+
+// Numeric (non-bool) dtypes for arithmetic.
+template <typename Fn>
+void visit_numeric(DType t, std::string_view op, Fn&& fn) {
+  switch (t) {
+    case DType::Float32: return fn.template operator()<float>();
+    case DType::Float64: return fn.template operator()<double>();
+    case DType::Int64: return fn.template operator()<int64_t>();
+    case DType::UInt8: return fn.template operator()<uint8_t>();
+    default: fail("{}: expected a numeric dtype, got {}", op, dtype_name(t));
+  }
+}
+
+template <typename F>
+void float_unary(const KernelArgs& args) {
+  visit_floating(args.inputs[0].dtype(), "unary", [&]<typename T>() {
+    unary_loop<T, T>(args.outputs[0], args.inputs[0], F{});
+  });
+}
+
+// Signed dtypes, for ops where "negative" means something.
+template <typename Fn>
+void visit_signed(DType t, std::string_view op, Fn&& fn) {
+  switch (t) {
+    case DType::Float32: return fn.template operator()<float>();
+    case DType::Float64: return fn.template operator()<double>();
+    case DType::Int64: return fn.template operator()<int64_t>();
+    default: fail("{}: expected float32, float64 or int64, got {}", op, dtype_name(t));
+  }
+}
+
+template <typename F>
+void signed_unary(const KernelArgs& args) {
+  visit_signed(args.inputs[0].dtype(), "unary", [&]<typename T>() {
+    unary_loop<T, T>(args.outputs[0], args.inputs[0], F{});
+  });
+}
+
+// Unary ops with scalar parameters: the functor template is built from ScalarParams.
+template <template <class> class F, bool kTwoScalars = false>
+void scalar_unary(const KernelArgs& args) {
+  const auto& p = args.get<ScalarParams>();
+  visit_numeric(args.inputs[0].dtype(), "unary", [&]<typename T>() {
+    if constexpr (kTwoScalars) {
+      unary_loop<T, T>(args.outputs[0], args.inputs[0], F<T>{T(p.a), T(p.b)});
+    } else {
+      unary_loop<T, T>(args.outputs[0], args.inputs[0], F<T>{T(p.a)});
+    }
+  });
+}
+
+template <template <class> class F>
+void scalar_float_unary(const KernelArgs& args) {
+  const auto& p = args.get<ScalarParams>();
+  visit_floating(args.inputs[0].dtype(), "unary", [&]<typename T>() {
+    unary_loop<T, T>(args.outputs[0], args.inputs[0], F<T>{T(p.a)});
+  });
+}
+
+template <typename F>
+void numeric_binary(const KernelArgs& args) {
+  visit_numeric(args.inputs[0].dtype(), "binary", [&]<typename T>() {
+    binary_loop<T, T>(args.outputs[0], args.inputs[0], args.inputs[1], F{});
+  });
+}
+
+template <typename F>
+void float_binary(const KernelArgs& args) {
+  visit_floating(args.inputs[0].dtype(), "binary", [&]<typename T>() {
+    binary_loop<T, T>(args.outputs[0], args.inputs[0], args.inputs[1], F{});
+  });
+}
+
+template <template <class> class F>
+void scalar_float_binary(const KernelArgs& args) {
+  const auto& p = args.get<ScalarParams>();
+  visit_floating(args.inputs[0].dtype(), "binary", [&]<typename T>() {
+    binary_loop<T, T>(args.outputs[0], args.inputs[0], args.inputs[1], F<T>{T(p.a)});
+  });
+}
+
+template <typename F>
+void compare(const KernelArgs& args) {
+  visit_all(args.inputs[0].dtype(), "compare", [&]<typename T>() {
+    binary_loop<bool, T>(args.outputs[0], args.inputs[0], args.inputs[1], F{});
+  });
+}
+
+void logical_not_kernel(const KernelArgs& args) {
+  visit_all(args.inputs[0].dtype(), "logical_not", [&]<typename T>() {
+    unary_loop<bool, T>(args.outputs[0], args.inputs[0], fn::LogicalNot{});
+  });
+}
+
+// out = condition ? a : b; all three expanded to out's shape.
+void where_kernel(const KernelArgs& args) {
+  const Tensor& out = args.outputs[0];
+  const Tensor& cond = args.inputs[0];
+  const Tensor& a = args.inputs[1];
+  const Tensor& b = args.inputs[2];
+  visit_all(out.dtype(), "where", [&]<typename T>() {
+    T* po = out.data<T>();
+    const bool* pc = cond.data<bool>();
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    for_each_row<4>(out.shape(), {&out.strides(), &cond.strides(), &a.strides(), &b.strides()},
+                    [&](const std::array<int64_t, 4>& base, const std::array<int64_t, 4>& step,
+                        int64_t n) {
+                      for (int64_t i = 0; i < n; ++i) {
+                        po[base[0] + i * step[0]] = pc[base[1] + i * step[1]]
+                                                        ? pa[base[2] + i * step[2]]
+                                                        : pb[base[3] + i * step[3]];
+                      }
+                    });
+  });
+}
+
+template <class T>
+using Clamp2 = fn::Clamp<T>;
+
+}  // namespace
+
+void register_elementwise_kernels(KernelTable& t) {
+  auto set = [&](Op op, Kernel k) { t[static_cast<size_t>(op)] = k; };
+  set(Op::neg, signed_unary<fn::Neg>);
+  set(Op::exp, float_unary<fn::Exp>);
+  set(Op::log, float_unary<fn::Log>);
+  set(Op::sqrt, float_unary<fn::Sqrt>);
+  set(Op::rsqrt, float_unary<fn::Rsqrt>);
+  set(Op::abs, signed_unary<fn::Abs>);
+  set(Op::sign, signed_unary<fn::Sign>);
+  set(Op::relu, signed_unary<fn::Relu>);
+  set(Op::sigmoid, float_unary<fn::Sigmoid>);
+  set(Op::tanh, float_unary<fn::Tanh>);
+  set(Op::gelu, float_unary<fn::Gelu>);
+  set(Op::leaky_relu, scalar_float_unary<fn::LeakyRelu>);
+  set(Op::elu, scalar_float_unary<fn::Elu>);
+  set(Op::clamp, scalar_unary<Clamp2, true>);
+  set(Op::pow_scalar, scalar_float_unary<fn::PowScalar>);
+  set(Op::add_scalar, scalar_unary<fn::AddScalar>);
+  set(Op::mul_scalar, scalar_unary<fn::MulScalar>);
+  set(Op::logical_not, logical_not_kernel);
+  set(Op::add, numeric_binary<fn::Add>);
+  set(Op::sub, numeric_binary<fn::Sub>);
+  set(Op::mul, numeric_binary<fn::Mul>);
+  set(Op::div, numeric_binary<fn::Div>);
+  set(Op::pow, float_binary<fn::Pow>);
+  set(Op::minimum, numeric_binary<fn::Minimum>);
+  set(Op::maximum, numeric_binary<fn::Maximum>);
+  set(Op::eq, compare<fn::Eq>);
+  set(Op::ne, compare<fn::Ne>);
+  set(Op::lt, compare<fn::Lt>);
+  set(Op::le, compare<fn::Le>);
+  set(Op::gt, compare<fn::Gt>);
+  set(Op::ge, compare<fn::Ge>);
+  set(Op::where, where_kernel);
+  set(Op::relu_backward, float_binary<fn::ReluBackward>);
+  set(Op::sigmoid_backward, float_binary<fn::SigmoidBackward>);
+  set(Op::tanh_backward, float_binary<fn::TanhBackward>);
+  set(Op::gelu_backward, float_binary<fn::GeluBackward>);
+  set(Op::leaky_relu_backward, scalar_float_binary<fn::LeakyReluBackward>);
+  set(Op::elu_backward, scalar_float_binary<fn::EluBackward>);
+}
+
+}  // namespace camlab::cpu

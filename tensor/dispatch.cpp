@@ -1,0 +1,29 @@
+#include "tensor/dispatch.h"
+
+#include "tensor/cpu/register.h"
+
+namespace camlab {
+
+KernelTable& kernel_table(DeviceType type) {
+  static KernelTable cpu = cpu::make_kernel_table();
+  static KernelTable cuda{};  // filled by tensor/cuda/ when that backend is built
+  return type == DeviceType::CPU ? cpu : cuda;
+}
+
+bool has_kernel(Op op, DeviceType type) {
+  return kernel_table(type)[static_cast<size_t>(op)] != nullptr;
+}
+
+void dispatch(Op op, Device device, const KernelArgs& args) {
+  Kernel kernel = kernel_table(device.type)[static_cast<size_t>(op)];
+  CAMLAB_CHECK(kernel != nullptr, "op '{}' has no kernel for device {}", op_name(op),
+               device.str());
+  for (const Tensor& t : args.inputs) {
+    CAMLAB_CHECK(!t.defined() || t.device() == device,
+                 "{}: inputs are on different devices ({} and {}); move them with to()",
+                 op_name(op), t.device().str(), device.str());
+  }
+  kernel(args);
+}
+
+}  // namespace camlab
