@@ -98,9 +98,10 @@ void run_output_hooks(Node* node, std::vector<Tensor>& grads, bool keep_retained
 
 void check_gradient_shape(const Node& producer, const Edge& edge, const Tensor& grad) {
   const Shape& expected = edge.node->output_shapes()[edge.input_nr];
-  CAMLAB_CHECK(grad.shape() == expected,
-               "autograd: backward of '{}' produced a gradient of shape {} for an input of shape {}",
-               producer.name(), shape_str(grad.shape()), shape_str(expected));
+  CAMLAB_CHECK(
+      grad.shape() == expected,
+      "autograd: backward of '{}' produced a gradient of shape {} for an input of shape {}",
+      producer.name(), shape_str(grad.shape()), shape_str(expected));
 }
 
 struct RunOptions {
@@ -173,10 +174,12 @@ std::vector<Tensor> run(const std::vector<Tensor>& roots, const std::vector<Tens
           accumulate(captured[t], grads[options.targets[t].output_nr]);
         }
       }
-      bool any = std::any_of(grads.begin(), grads.end(), [](const Tensor& g) { return g.defined(); });
+      bool any =
+          std::any_of(grads.begin(), grads.end(), [](const Tensor& g) { return g.defined(); });
       bool is_leaf_sink = dynamic_cast<AccumulateGrad*>(node) != nullptr;
       std::vector<bool> needs;
-      for (const Edge& e : node->next_edges()) needs.push_back(e.valid() && is_needed(e.node.get()));
+      for (const Edge& e : node->next_edges())
+        needs.push_back(e.valid() && is_needed(e.node.get()));
       // A capture target with nothing needed below it (Grad-CAM's activation) stops here.
       bool useful = is_leaf_sink ? options.accumulate_into_leaves
                                  : std::find(needs.begin(), needs.end(), true) != needs.end();

@@ -1,8 +1,8 @@
 // Whether ops record a graph, per thread.
 //
 //   {
-//     autograd::NoGradGuard no_grad;      // inference, Score-CAM's masked forwards, optimizer steps
-//     Tensor logits = model(x);           // records nothing, saves nothing
+//     autograd::NoGradGuard no_grad;      // inference, Score-CAM's masked forwards, optimizer
+//     steps Tensor logits = model(x);           // records nothing, saves nothing
 //   }                                     // recording resumes
 #pragma once
 

@@ -23,10 +23,10 @@ double projected(const GradcheckFn& f, const std::vector<Tensor>& inputs, const 
 GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options) {
   for (size_t i = 0; i < inputs.size(); ++i) {
-    CAMLAB_CHECK(!inputs[i].defined() || !inputs[i].requires_grad() ||
-                     inputs[i].dtype() == DType::Float64,
-                 "gradcheck: input {} is {}; finite differences need float64", i,
-                 dtype_name(inputs[i].dtype()));
+    CAMLAB_CHECK(
+        !inputs[i].defined() || !inputs[i].requires_grad() || inputs[i].dtype() == DType::Float64,
+        "gradcheck: input {} is {}; finite differences need float64", i,
+        dtype_name(inputs[i].dtype()));
   }
   // Leaves that own contiguous copies, so perturbing one element touches nothing else.
   std::vector<Tensor> leaves;
@@ -51,8 +51,8 @@ GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& input
       which.push_back(i);
     }
   }
-  std::vector<Tensor> analytic =
-      grad({out}, differentiable, {v.to(out.dtype())}, /*retain_graph=*/false, /*allow_unused=*/true);
+  std::vector<Tensor> analytic = grad({out}, differentiable, {v.to(out.dtype())},
+                                      /*retain_graph=*/false, /*allow_unused=*/true);
 
   GradcheckResult result;
   for (size_t d = 0; d < differentiable.size(); ++d) {

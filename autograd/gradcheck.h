@@ -2,7 +2,8 @@
 //
 //   auto f = [](const std::vector<Tensor>& in) { return camlab::conv2d(in[0], in[1], in[2], p); };
 //   GradcheckResult r = autograd::gradcheck(f, {x, w, b});   // inputs float64, requires_grad
-//   EXPECT_TRUE(r.ok) << r.message;                          // worst element, its index, both values
+//   EXPECT_TRUE(r.ok) << r.message;                          // worst element, its index, both
+//   values
 //
 // For a random projection v of the output, the analytic gradient of vᵀf(x) from backward is
 // compared with central differences (vᵀf(x + εeᵢ) − vᵀf(x − εeᵢ)) / 2ε for every element i of
@@ -26,8 +27,8 @@ struct GradcheckOptions {
 
 struct GradcheckResult {
   bool ok = true;
-  double max_error = 0;     // |analytic − numeric| − rtol·|numeric| at the worst element
-  std::string message;      // names input, flat index, analytic and numeric values
+  double max_error = 0;  // |analytic − numeric| − rtol·|numeric| at the worst element
+  std::string message;   // names input, flat index, analytic and numeric values
 };
 
 using GradcheckFn = std::function<Tensor(const std::vector<Tensor>&)>;

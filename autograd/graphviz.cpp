@@ -52,9 +52,10 @@ std::string to_dot(const Tensor& root) {
     stack.pop_back();
     int id = ids[node];
     if (const auto* leaf = dynamic_cast<const AccumulateGrad*>(node)) {
-      dot += fmt::format("  n{} [label=\"leaf {}\", shape=ellipse, style=filled, "
-                         "fillcolor=lightblue];\n",
-                         id, shape_str(node->output_shapes()[0]));
+      dot += fmt::format(
+          "  n{} [label=\"leaf {}\", shape=ellipse, style=filled, "
+          "fillcolor=lightblue];\n",
+          id, shape_str(node->output_shapes()[0]));
       (void)leaf;
       continue;
     }

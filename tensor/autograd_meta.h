@@ -22,11 +22,11 @@ class Node;
 
 struct AutogradMeta {
   bool requires_grad = false;
-  bool retains_grad = false;                         // keep .grad on a non-leaf (retain_grad())
-  Tensor grad;                                        // accumulated gradient; undefined until set
-  std::shared_ptr<autograd::Node> grad_fn;           // the node that made this tensor; null: leaf
-  std::weak_ptr<autograd::Node> grad_accumulator;    // a leaf's AccumulateGrad node, shared by uses
-  uint32_t output_nr = 0;                            // which output of grad_fn this tensor is
+  bool retains_grad = false;                       // keep .grad on a non-leaf (retain_grad())
+  Tensor grad;                                     // accumulated gradient; undefined until set
+  std::shared_ptr<autograd::Node> grad_fn;         // the node that made this tensor; null: leaf
+  std::weak_ptr<autograd::Node> grad_accumulator;  // a leaf's AccumulateGrad node, shared by uses
+  uint32_t output_nr = 0;                          // which output of grad_fn this tensor is
   std::vector<std::pair<uint64_t, GradHookFn>> hooks;  // id -> hook, run in registration order
   uint64_t next_hook_id = 0;
 };

@@ -20,8 +20,6 @@ Device Device::parse(std::string_view text) {
   fail("unknown device '{}': expected cpu, cuda or cuda:N", text);
 }
 
-std::string Device::str() const {
-  return is_cpu() ? "cpu" : fmt::format("cuda:{}", index);
-}
+std::string Device::str() const { return is_cpu() ? "cpu" : fmt::format("cuda:{}", index); }
 
 }  // namespace camlab

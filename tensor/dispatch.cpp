@@ -16,8 +16,7 @@ bool has_kernel(Op op, DeviceType type) {
 
 void dispatch(Op op, Device device, const KernelArgs& args) {
   Kernel kernel = kernel_table(device.type)[static_cast<size_t>(op)];
-  CAMLAB_CHECK(kernel != nullptr, "op '{}' has no kernel for device {}", op_name(op),
-               device.str());
+  CAMLAB_CHECK(kernel != nullptr, "op '{}' has no kernel for device {}", op_name(op), device.str());
   for (const Tensor& t : args.inputs) {
     CAMLAB_CHECK(!t.defined() || t.device() == device,
                  "{}: inputs are on different devices ({} and {}); move them with to()",

@@ -41,12 +41,28 @@ constexpr std::string_view dtype_name(DType t) {
 constexpr bool is_floating(DType t) { return t == DType::Float32 || t == DType::Float64; }
 
 // The C++ type behind each dtype; bool is stored as one byte.
-template <typename T> constexpr DType dtype_of();
-template <> constexpr DType dtype_of<float>() { return DType::Float32; }
-template <> constexpr DType dtype_of<double>() { return DType::Float64; }
-template <> constexpr DType dtype_of<int64_t>() { return DType::Int64; }
-template <> constexpr DType dtype_of<uint8_t>() { return DType::UInt8; }
-template <> constexpr DType dtype_of<bool>() { return DType::Bool; }
+template <typename T>
+constexpr DType dtype_of();
+template <>
+constexpr DType dtype_of<float>() {
+  return DType::Float32;
+}
+template <>
+constexpr DType dtype_of<double>() {
+  return DType::Float64;
+}
+template <>
+constexpr DType dtype_of<int64_t>() {
+  return DType::Int64;
+}
+template <>
+constexpr DType dtype_of<uint8_t>() {
+  return DType::UInt8;
+}
+template <>
+constexpr DType dtype_of<bool>() {
+  return DType::Bool;
+}
 
 // Calls fn.template operator()<T>() with T the C++ type of a floating dtype.
 template <typename Fn>
@@ -54,8 +70,7 @@ decltype(auto) visit_floating(DType t, std::string_view op, Fn&& fn) {
   switch (t) {
     case DType::Float32: return fn.template operator()<float>();
     case DType::Float64: return fn.template operator()<double>();
-    default:
-      fail("{}: expected a floating dtype (float32 or float64), got {}", op, dtype_name(t));
+    default: fail("{}: expected a floating dtype (float32 or float64), got {}", op, dtype_name(t));
   }
 }
 

@@ -26,9 +26,9 @@ template <typename... Args>
 }  // namespace camlab
 
 // Throws camlab::Error with a formatted message when the condition is false.
-#define CAMLAB_CHECK(condition, ...)  \
-  do {                                \
-    if (!(condition)) {               \
-      ::camlab::fail(__VA_ARGS__);    \
-    }                                 \
+#define CAMLAB_CHECK(condition, ...) \
+  do {                               \
+    if (!(condition)) {              \
+      ::camlab::fail(__VA_ARGS__);   \
+    }                                \
   } while (false)

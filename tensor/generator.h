@@ -30,8 +30,8 @@ class Generator {
     return first;
   }
 
-  double uniform();                     // one number in [0, 1)
-  int64_t integer(int64_t low, int64_t high);  // one number in [low, high)
+  double uniform();                             // one number in [0, 1)
+  int64_t integer(int64_t low, int64_t high);   // one number in [low, high)
   std::vector<int64_t> permutation(int64_t n);  // Fisher–Yates over [0, n)
 
  private:

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <string_view>
 
+// clang-format off
 #define CAMLAB_OPS(X)                                                                              \
   /* memory */                                                                                     \
   X(fill) X(copy) X(arange) X(uniform) X(normal) X(randint)                                        \
@@ -36,6 +37,7 @@
   X(batch_norm_stats) X(batch_norm_apply) X(batch_norm_backward) X(dropout_mask)                   \
   /* indexing */                                                                                   \
   X(index_select) X(gather) X(scatter_add) X(masked_fill)
+// clang-format on
 
 namespace camlab {
 

@@ -37,7 +37,8 @@ struct DimParams {
 };
 
 // 2-D convolution geometry, shared by im2col/col2im and conv2d: x [N, C, H, W],
-// w [O, C/groups, kh, kw] -> y [N, O, Ho, Wo], Ho = (H + 2·pad_h − dil_h·(kh − 1) − 1)/stride_h + 1.
+// w [O, C/groups, kh, kw] -> y [N, O, Ho, Wo], Ho = (H + 2·pad_h − dil_h·(kh − 1) − 1)/stride_h
+// + 1.
 struct Conv2dParams {
   std::array<int64_t, 2> kernel{1, 1};
   std::array<int64_t, 2> stride{1, 1};

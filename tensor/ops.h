@@ -4,8 +4,8 @@
 //   Generator gen(0);
 //   Tensor x = ops::randn({64, 1, 28, 28}, gen);
 //   Tensor w = ops::randn({32, 1, 3, 3}, gen);
-//   Tensor y = ops::conv2d(x, w, Tensor(), {.kernel = {3, 3}, .padding = {1, 1}});  // [64, 32, 28, 28]
-//   Tensor p = ops::softmax(ops::sum(y, {2, 3}), 1);                                // [64, 32]
+//   Tensor y = ops::conv2d(x, w, Tensor(), {.kernel = {3, 3}, .padding = {1, 1}});  // [64, 32, 28,
+//   28] Tensor p = ops::softmax(ops::sum(y, {2, 3}), 1);                                // [64, 32]
 //
 // Errors are camlab::Error with one line naming the op and the shapes.
 #pragma once
@@ -97,7 +97,8 @@ Tensor sum(const Tensor& x, const Shape& dims = {}, bool keepdim = false);
 Tensor mean(const Tensor& x, const Shape& dims = {}, bool keepdim = false);
 Tensor amax(const Tensor& x, const Shape& dims = {}, bool keepdim = false);
 Tensor amin(const Tensor& x, const Shape& dims = {}, bool keepdim = false);
-std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim = false);  // values, argmax
+std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim,
+                              bool keepdim = false);  // values, argmax
 std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor argmax(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor argmin(const Tensor& x, int64_t dim, bool keepdim = false);
@@ -135,16 +136,15 @@ Tensor avg_pool2d_backward(const Tensor& grad_y, const Shape& x_shape, const Poo
 Tensor adaptive_avg_pool2d(const Tensor& x, std::array<int64_t, 2> out_size);
 Tensor adaptive_avg_pool2d_backward(const Tensor& grad_y, const Shape& x_shape);
 Tensor upsample_bilinear2d(const Tensor& x, std::array<int64_t, 2> out_size, bool align_corners);
-Tensor upsample_bilinear2d_backward(const Tensor& grad_y, const Shape& x_shape,
-                                    bool align_corners);
+Tensor upsample_bilinear2d_backward(const Tensor& grad_y, const Shape& x_shape, bool align_corners);
 Tensor upsample_nearest2d(const Tensor& x, std::array<int64_t, 2> out_size);
 Tensor upsample_nearest2d_backward(const Tensor& grad_y, const Shape& x_shape);
 
 // Batch norm over [N, C, H, W] (or [N, C]) per channel.
 struct BatchNormResult {
-  Tensor y;           // like x
-  Tensor save_mean;   // [C] the mean used
-  Tensor save_invstd; // [C] 1/sqrt(var + eps) used
+  Tensor y;            // like x
+  Tensor save_mean;    // [C] the mean used
+  Tensor save_invstd;  // [C] 1/sqrt(var + eps) used
 };
 // training: batch statistics, and running_mean/var (may be undefined) are updated in place with
 // momentum (unbiased variance, as PyTorch). eval: running statistics are used.

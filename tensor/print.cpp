@@ -17,7 +17,7 @@ constexpr int64_t kSummarizeAbove = 1000;
 constexpr int64_t kEdgeItems = 3;
 
 struct NumberStyle {
-  bool integral = true;    // all values whole: print "3." (floats) or "3" (ints)
+  bool integral = true;     // all values whole: print "3." (floats) or "3" (ints)
   bool scientific = false;  // huge or tiny magnitudes
   bool is_float = true;
   bool is_bool = false;
@@ -34,9 +34,9 @@ NumberStyle choose_style(const std::vector<double>& values, DType dtype) {
     max_abs = std::max(max_abs, std::abs(v));
     if (v != 0) min_abs = std::min(min_abs, std::abs(v));
   }
-  style.scientific = style.is_float && (max_abs >= 1e8 || (min_abs < 1e-4 && !style.integral) ||
-                                        (max_abs / min_abs > 1e3 && !style.integral &&
-                                         min_abs < 1e-2));
+  style.scientific =
+      style.is_float && (max_abs >= 1e8 || (min_abs < 1e-4 && !style.integral) ||
+                         (max_abs / min_abs > 1e3 && !style.integral && min_abs < 1e-2));
   return style;
 }
 
@@ -128,7 +128,8 @@ std::string Tensor::str() const {
 
   std::string body = numel() == 0 ? "[]" : printer.render(style, width, 7);
   std::string suffix;
-  if (numel() > kSummarizeAbove || numel() == 0) suffix += fmt::format(", size={}", shape_str(shape()));
+  if (numel() > kSummarizeAbove || numel() == 0)
+    suffix += fmt::format(", size={}", shape_str(shape()));
   if (dtype() != DType::Float32 && dtype() != DType::Int64 && dtype() != DType::Bool) {
     suffix += fmt::format(", dtype=torch.{}", dtype_name(dtype()));
   }

@@ -19,7 +19,8 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
     CAMLAB_CHECK(s >= 0, "empty: negative size in shape {}", shape_str(shape));
   }
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = Storage::make(static_cast<size_t>(camlab::numel(shape)) * dtype_size(dtype), device);
+  impl->storage =
+      Storage::make(static_cast<size_t>(camlab::numel(shape)) * dtype_size(dtype), device);
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;
@@ -91,8 +92,9 @@ Shape infer_shape(const Shape& requested, int64_t count, std::string_view op, co
     }
   }
   if (infer_at >= 0 && known != 0 && count % known == 0) shape[infer_at] = count / known;
-  CAMLAB_CHECK(camlab::numel(shape) == count, "{}: shape {} is invalid for input of shape {} ({} elements)",
-               op, shape_str(requested), shape_str(from), count);
+  CAMLAB_CHECK(camlab::numel(shape) == count,
+               "{}: shape {} is invalid for input of shape {} ({} elements)", op,
+               shape_str(requested), shape_str(from), count);
   return shape;
 }
 
@@ -108,8 +110,8 @@ std::optional<Shape> view_strides(const Tensor& t, const Shape& shape) {
   int64_t tensor_numel = 1, view_numel = 1;
   for (int64_t d = static_cast<int64_t>(old_shape.size()) - 1; d >= 0; --d) {
     tensor_numel *= old_shape[d];
-    bool chunk_ends = d == 0 || (old_shape[d - 1] != 1 &&
-                                 old_strides[d - 1] != tensor_numel * chunk_base_stride);
+    bool chunk_ends =
+        d == 0 || (old_shape[d - 1] != 1 && old_strides[d - 1] != tensor_numel * chunk_base_stride);
     if (chunk_ends) {
       while (view_d >= 0 && (view_numel < tensor_numel || shape[view_d] == 1)) {
         strides[view_d] = view_numel * chunk_base_stride;
@@ -187,8 +189,8 @@ Tensor Tensor::slice(int64_t dim, int64_t start, int64_t end, int64_t step) cons
 Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const {
   int64_t d = normalize_dim(dim, this->dim(), "narrow");
   CAMLAB_CHECK(start >= 0 && length >= 0 && start + length <= shape()[d],
-               "narrow: [{}, {}) is outside dim {} of size {} (shape {})", start, start + length,
-               d, shape()[d], shape_str(shape()));
+               "narrow: [{}, {}) is outside dim {} of size {} (shape {})", start, start + length, d,
+               shape()[d], shape_str(shape()));
   return slice(d, start, start + length);
 }
 
@@ -311,7 +313,8 @@ bool Tensor::requires_grad() const { return impl().autograd && impl_->autograd->
 
 Tensor& Tensor::set_requires_grad(bool requires_grad) {
   if (requires_grad) {
-    CAMLAB_CHECK(is_floating(dtype()), "requires_grad: only floating tensors can require grad, not {}",
+    CAMLAB_CHECK(is_floating(dtype()),
+                 "requires_grad: only floating tensors can require grad, not {}",
                  dtype_name(dtype()));
   }
   autograd_meta()->requires_grad = requires_grad;
@@ -339,7 +342,8 @@ void Tensor::retain_grad() {
 }
 
 HookHandle Tensor::register_hook(GradHookFn hook) {
-  CAMLAB_CHECK(requires_grad(), "register_hook: the tensor does not require grad, so no gradient "
+  CAMLAB_CHECK(requires_grad(),
+               "register_hook: the tensor does not require grad, so no gradient "
                "will ever reach the hook");
   const auto& meta = autograd_meta();
   uint64_t id = meta->next_hook_id++;

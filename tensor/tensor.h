@@ -128,8 +128,8 @@ Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset)
 template <typename T>
 T* Tensor::data() const {
   CAMLAB_CHECK(defined(), "data: the tensor is undefined");
-  CAMLAB_CHECK(dtype_of<T>() == dtype(), "data<{}>: the tensor holds {}",
-               dtype_name(dtype_of<T>()), dtype_name(dtype()));
+  CAMLAB_CHECK(dtype_of<T>() == dtype(), "data<{}>: the tensor holds {}", dtype_name(dtype_of<T>()),
+               dtype_name(dtype()));
   return static_cast<T*>(impl_->storage->data()) + impl_->offset;
 }
 

@@ -48,29 +48,27 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 
 Tensor div(const Tensor& a, const Tensor& b) {
   // d(a/b) = da/b − a·db/b²
-  return record("div", {a, b}, ops::div(a, b), {{"a", a}, {"b", b}},
-                [](const BackwardContext& ctx) -> Grads {
-                  Tensor g = ctx.grad(0);
-                  const Tensor &a = ctx.saved(0), &b = ctx.saved(1);
-                  return {grad_if(ctx, 0, a.shape(), [&] { return ops::div(g, b); }),
-                          grad_if(ctx, 1, b.shape(), [&] {
-                            return ops::neg(ops::div(ops::mul(g, a), ops::mul(b, b)));
-                          })};
-                });
+  return record(
+      "div", {a, b}, ops::div(a, b), {{"a", a}, {"b", b}}, [](const BackwardContext& ctx) -> Grads {
+        Tensor g = ctx.grad(0);
+        const Tensor &a = ctx.saved(0), &b = ctx.saved(1);
+        return {grad_if(ctx, 0, a.shape(), [&] { return ops::div(g, b); }),
+                grad_if(ctx, 1, b.shape(),
+                        [&] { return ops::neg(ops::div(ops::mul(g, a), ops::mul(b, b))); })};
+      });
 }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
   // d(aᵇ) = b·aᵇ⁻¹·da + aᵇ·ln(a)·db
   Tensor y = ops::pow(a, b);
-  return record("pow", {a, b}, y, {{"a", a}, {"b", b}, {"y", y}},
-                [](const BackwardContext& ctx) -> Grads {
-                  Tensor g = ctx.grad(0);
-                  const Tensor &a = ctx.saved(0), &b = ctx.saved(1), &y = ctx.saved(2);
-                  return {grad_if(ctx, 0, a.shape(),
-                                  [&] { return ops::mul(g, ops::mul(b, ops::div(y, a))); }),
-                          grad_if(ctx, 1, b.shape(),
-                                  [&] { return ops::mul(g, ops::mul(y, ops::log(a))); })};
-                });
+  return record(
+      "pow", {a, b}, y, {{"a", a}, {"b", b}, {"y", y}}, [](const BackwardContext& ctx) -> Grads {
+        Tensor g = ctx.grad(0);
+        const Tensor &a = ctx.saved(0), &b = ctx.saved(1), &y = ctx.saved(2);
+        return {
+            grad_if(ctx, 0, a.shape(), [&] { return ops::mul(g, ops::mul(b, ops::div(y, a))); }),
+            grad_if(ctx, 1, b.shape(), [&] { return ops::mul(g, ops::mul(y, ops::log(a))); })};
+      });
 }
 
 namespace {
@@ -104,9 +102,8 @@ Tensor add(const Tensor& a, double b) {
 }
 
 Tensor mul(const Tensor& a, double b) {
-  return record("mul_scalar", {a}, ops::mul(a, b), {}, [b](const BackwardContext& ctx) -> Grads {
-    return {ops::mul(ctx.grad(0), b)};
-  });
+  return record("mul_scalar", {a}, ops::mul(a, b), {},
+                [b](const BackwardContext& ctx) -> Grads { return {ops::mul(ctx.grad(0), b)}; });
 }
 
 Tensor pow(const Tensor& a, double exponent) {
@@ -157,9 +154,8 @@ Tensor abs(const Tensor& x) {
 }
 
 Tensor sign(const Tensor& x) {
-  return record("sign", {x}, ops::sign(x), {}, [](const BackwardContext& ctx) -> Grads {
-    return {ops::zeros_like(ctx.grad(0))};
-  });
+  return record("sign", {x}, ops::sign(x), {},
+                [](const BackwardContext& ctx) -> Grads { return {ops::zeros_like(ctx.grad(0))}; });
 }
 
 Tensor clamp(const Tensor& x, double low, double high) {

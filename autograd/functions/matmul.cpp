@@ -24,8 +24,10 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
         if (a.dim() == 1) g = g.unsqueeze(-2);
         if (b.dim() == 1) g = g.unsqueeze(-1);
         Tensor da, db;
-        if (ctx.needs_grad(0)) da = ops::sum_to(ops::matmul(g, mT(b2)), a2.shape()).reshape(a.shape());
-        if (ctx.needs_grad(1)) db = ops::sum_to(ops::matmul(mT(a2), g), b2.shape()).reshape(b.shape());
+        if (ctx.needs_grad(0))
+          da = ops::sum_to(ops::matmul(g, mT(b2)), a2.shape()).reshape(a.shape());
+        if (ctx.needs_grad(1))
+          db = ops::sum_to(ops::matmul(mT(a2), g), b2.shape()).reshape(b.shape());
         return {da, db};
       });
 }

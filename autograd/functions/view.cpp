@@ -34,10 +34,14 @@ Tensor picking(const char* name, const Tensor& x, Pick pick) {
 
 }  // namespace
 
-Tensor reshape(const Tensor& x, const Shape& shape) { return reshaping("reshape", x, x.reshape(shape)); }
+Tensor reshape(const Tensor& x, const Shape& shape) {
+  return reshaping("reshape", x, x.reshape(shape));
+}
 Tensor view(const Tensor& x, const Shape& shape) { return reshaping("view", x, x.view(shape)); }
 Tensor squeeze(const Tensor& x, int64_t dim) { return reshaping("squeeze", x, x.squeeze(dim)); }
-Tensor unsqueeze(const Tensor& x, int64_t dim) { return reshaping("unsqueeze", x, x.unsqueeze(dim)); }
+Tensor unsqueeze(const Tensor& x, int64_t dim) {
+  return reshaping("unsqueeze", x, x.unsqueeze(dim));
+}
 Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
   return reshaping("flatten", x, x.flatten(start_dim, end_dim));
 }
@@ -72,10 +76,9 @@ Tensor select(const Tensor& x, int64_t dim, int64_t index) {
 
 Tensor expand(const Tensor& x, const Shape& shape) {
   Shape in = x.shape();
-  return autograd::record("expand", {x}, x.expand(shape), {},
-                          [in](const BackwardContext& ctx) -> Grads {
-                            return {ops::sum_to(ctx.grad(0), in)};
-                          });
+  return autograd::record(
+      "expand", {x}, x.expand(shape), {},
+      [in](const BackwardContext& ctx) -> Grads { return {ops::sum_to(ctx.grad(0), in)}; });
 }
 
 Tensor contiguous(const Tensor& x) {
@@ -85,18 +88,16 @@ Tensor contiguous(const Tensor& x) {
 
 Tensor to(const Tensor& x, DType dtype) {
   DType in = x.dtype();
-  return autograd::record("to_dtype", {x}, x.to(dtype), {},
-                          [in](const BackwardContext& ctx) -> Grads {
-                            return {ctx.grad(0).to(in)};
-                          });
+  return autograd::record(
+      "to_dtype", {x}, x.to(dtype), {},
+      [in](const BackwardContext& ctx) -> Grads { return {ctx.grad(0).to(in)}; });
 }
 
 Tensor to(const Tensor& x, Device device) {
   Device in = x.device();
-  return autograd::record("to_device", {x}, x.to(device), {},
-                          [in](const BackwardContext& ctx) -> Grads {
-                            return {ctx.grad(0).to(in)};
-                          });
+  return autograd::record(
+      "to_device", {x}, x.to(device), {},
+      [in](const BackwardContext& ctx) -> Grads { return {ctx.grad(0).to(in)}; });
 }
 
 Tensor detach(const Tensor& x) { return make_view(x, x.shape(), x.strides(), x.offset()); }

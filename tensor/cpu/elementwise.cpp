@@ -16,19 +16,19 @@ template <typename TOut, typename TIn, typename F>
 void unary_loop(const Tensor& out, const Tensor& x, F f) {
   TOut* o = out.data<TOut>();
   const TIn* in = x.data<TIn>();
-  for_each_row<2>(out.shape(), {&out.strides(), &x.strides()},
-                  [&](const std::array<int64_t, 2>& base, const std::array<int64_t, 2>& step,
-                      int64_t n) {
-                    TOut* po = o + base[0];
-                    const TIn* pi = in + base[1];
-                    if (step[0] == 1 && step[1] == 1) {
-                      for (int64_t i = 0; i < n; ++i) po[i] = static_cast<TOut>(f(pi[i]));
-                    } else {
-                      for (int64_t i = 0; i < n; ++i) {
-                        po[i * step[0]] = static_cast<TOut>(f(pi[i * step[1]]));
-                      }
-                    }
-                  });
+  for_each_row<2>(
+      out.shape(), {&out.strides(), &x.strides()},
+      [&](const std::array<int64_t, 2>& base, const std::array<int64_t, 2>& step, int64_t n) {
+        TOut* po = o + base[0];
+        const TIn* pi = in + base[1];
+        if (step[0] == 1 && step[1] == 1) {
+          for (int64_t i = 0; i < n; ++i) po[i] = static_cast<TOut>(f(pi[i]));
+        } else {
+          for (int64_t i = 0; i < n; ++i) {
+            po[i * step[0]] = static_cast<TOut>(f(pi[i * step[1]]));
+          }
+        }
+      });
 }
 
 // out = f(a, b), elementwise; a and b already expanded to out's shape.
@@ -37,20 +37,20 @@ void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
   TOut* o = out.data<TOut>();
   const TIn* pa = a.data<TIn>();
   const TIn* pb = b.data<TIn>();
-  for_each_row<3>(out.shape(), {&out.strides(), &a.strides(), &b.strides()},
-                  [&](const std::array<int64_t, 3>& base, const std::array<int64_t, 3>& step,
-                      int64_t n) {
-                    TOut* po = o + base[0];
-                    const TIn* ra = pa + base[1];
-                    const TIn* rb = pb + base[2];
-                    if (step[0] == 1 && step[1] == 1 && step[2] == 1) {
-                      for (int64_t i = 0; i < n; ++i) po[i] = static_cast<TOut>(f(ra[i], rb[i]));
-                    } else {
-                      for (int64_t i = 0; i < n; ++i) {
-                        po[i * step[0]] = static_cast<TOut>(f(ra[i * step[1]], rb[i * step[2]]));
-                      }
-                    }
-                  });
+  for_each_row<3>(
+      out.shape(), {&out.strides(), &a.strides(), &b.strides()},
+      [&](const std::array<int64_t, 3>& base, const std::array<int64_t, 3>& step, int64_t n) {
+        TOut* po = o + base[0];
+        const TIn* ra = pa + base[1];
+        const TIn* rb = pb + base[2];
+        if (step[0] == 1 && step[1] == 1 && step[2] == 1) {
+          for (int64_t i = 0; i < n; ++i) po[i] = static_cast<TOut>(f(ra[i], rb[i]));
+        } else {
+          for (int64_t i = 0; i < n; ++i) {
+            po[i * step[0]] = static_cast<TOut>(f(ra[i * step[1]], rb[i * step[2]]));
+          }
+        }
+      });
 }
 
 // Numeric (non-bool) dtypes for arithmetic.
@@ -67,9 +67,8 @@ void visit_numeric(DType t, std::string_view op, Fn&& fn) {
 
 template <typename F>
 void float_unary(const KernelArgs& args) {
-  visit_floating(args.inputs[0].dtype(), "unary", [&]<typename T>() {
-    unary_loop<T, T>(args.outputs[0], args.inputs[0], F{});
-  });
+  visit_floating(args.inputs[0].dtype(), "unary",
+                 [&]<typename T>() { unary_loop<T, T>(args.outputs[0], args.inputs[0], F{}); });
 }
 
 // Signed dtypes, for ops where "negative" means something.
@@ -85,9 +84,8 @@ void visit_signed(DType t, std::string_view op, Fn&& fn) {
 
 template <typename F>
 void signed_unary(const KernelArgs& args) {
-  visit_signed(args.inputs[0].dtype(), "unary", [&]<typename T>() {
-    unary_loop<T, T>(args.outputs[0], args.inputs[0], F{});
-  });
+  visit_signed(args.inputs[0].dtype(), "unary",
+               [&]<typename T>() { unary_loop<T, T>(args.outputs[0], args.inputs[0], F{}); });
 }
 
 // Unary ops with scalar parameters: the functor template is built from ScalarParams.
@@ -157,15 +155,14 @@ void where_kernel(const KernelArgs& args) {
     const bool* pc = cond.data<bool>();
     const T* pa = a.data<T>();
     const T* pb = b.data<T>();
-    for_each_row<4>(out.shape(), {&out.strides(), &cond.strides(), &a.strides(), &b.strides()},
-                    [&](const std::array<int64_t, 4>& base, const std::array<int64_t, 4>& step,
-                        int64_t n) {
-                      for (int64_t i = 0; i < n; ++i) {
-                        po[base[0] + i * step[0]] = pc[base[1] + i * step[1]]
-                                                        ? pa[base[2] + i * step[2]]
-                                                        : pb[base[3] + i * step[3]];
-                      }
-                    });
+    for_each_row<4>(
+        out.shape(), {&out.strides(), &cond.strides(), &a.strides(), &b.strides()},
+        [&](const std::array<int64_t, 4>& base, const std::array<int64_t, 4>& step, int64_t n) {
+          for (int64_t i = 0; i < n; ++i) {
+            po[base[0] + i * step[0]] =
+                pc[base[1] + i * step[1]] ? pa[base[2] + i * step[2]] : pb[base[3] + i * step[3]];
+          }
+        });
   });
 }
 

@@ -60,8 +60,6 @@ void matmul_kernel(const KernelArgs& args) {
 
 }  // namespace
 
-void register_matmul_kernels(KernelTable& t) {
-  t[static_cast<size_t>(Op::matmul)] = matmul_kernel;
-}
+void register_matmul_kernels(KernelTable& t) { t[static_cast<size_t>(Op::matmul)] = matmul_kernel; }
 
 }  // namespace camlab::cpu

@@ -23,11 +23,11 @@ void fill_kernel(const KernelArgs& args) {
   visit_all(out.dtype(), "fill", [&]<typename T>() {
     T v = static_cast<T>(value);
     T* o = out.data<T>();
-    for_each_row<1>(out.shape(), {&out.strides()},
-                    [&](const std::array<int64_t, 1>& base, const std::array<int64_t, 1>& step,
-                        int64_t n) {
-                      for (int64_t i = 0; i < n; ++i) o[base[0] + i * step[0]] = v;
-                    });
+    for_each_row<1>(
+        out.shape(), {&out.strides()},
+        [&](const std::array<int64_t, 1>& base, const std::array<int64_t, 1>& step, int64_t n) {
+          for (int64_t i = 0; i < n; ++i) o[base[0] + i * step[0]] = v;
+        });
   });
 }
 
@@ -39,13 +39,13 @@ void copy_kernel(const KernelArgs& args) {
     visit_all(src.dtype(), "copy", [&]<typename TIn>() {
       TOut* o = out.data<TOut>();
       const TIn* in = src.data<TIn>();
-      for_each_row<2>(out.shape(), {&out.strides(), &src.strides()},
-                      [&](const std::array<int64_t, 2>& base, const std::array<int64_t, 2>& step,
-                          int64_t n) {
-                        for (int64_t i = 0; i < n; ++i) {
-                          o[base[0] + i * step[0]] = static_cast<TOut>(in[base[1] + i * step[1]]);
-                        }
-                      });
+      for_each_row<2>(
+          out.shape(), {&out.strides(), &src.strides()},
+          [&](const std::array<int64_t, 2>& base, const std::array<int64_t, 2>& step, int64_t n) {
+            for (int64_t i = 0; i < n; ++i) {
+              o[base[0] + i * step[0]] = static_cast<TOut>(in[base[1] + i * step[1]]);
+            }
+          });
     });
   });
 }

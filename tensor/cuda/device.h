@@ -8,8 +8,8 @@
 
 namespace camlab::cuda {
 
-bool backend_built();      // this build has the CUDA backend
-int device_count();        // 0 when no driver or no GPU
+bool backend_built();  // this build has the CUDA backend
+int device_count();    // 0 when no driver or no GPU
 std::string device_name(int index);
 
 }  // namespace camlab::cuda

@@ -20,7 +20,9 @@ Tensor full(const Shape& shape, double value, DType dtype, Device device) {
 Tensor zeros(const Shape& shape, DType dtype, Device device) {
   return full(shape, 0, dtype, device);
 }
-Tensor ones(const Shape& shape, DType dtype, Device device) { return full(shape, 1, dtype, device); }
+Tensor ones(const Shape& shape, DType dtype, Device device) {
+  return full(shape, 1, dtype, device);
+}
 Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype(), t.device()); }
 Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype(), t.device()); }
 Tensor full_like(const Tensor& t, double value) {
@@ -58,8 +60,8 @@ namespace {
 Tensor random(Op op, const Shape& shape, double a, double b, Generator& gen, DType dtype,
               Device device) {
   Tensor t = Tensor::empty(shape, dtype, device);
-  RandomParams p{.seed = gen.seed(), .offset = gen.advance(static_cast<uint64_t>(t.numel())),
-                 .a = a, .b = b};
+  RandomParams p{
+      .seed = gen.seed(), .offset = gen.advance(static_cast<uint64_t>(t.numel())), .a = a, .b = b};
   dispatch(op, device, KernelArgs{.outputs = {t}, .params = &p});
   return t;
 }

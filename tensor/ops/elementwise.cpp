@@ -5,7 +5,8 @@
 namespace camlab::ops {
 namespace {
 
-Tensor unary(Op op, const Tensor& x, ScalarParams params = {}, std::optional<DType> out_dtype = {}) {
+Tensor unary(Op op, const Tensor& x, ScalarParams params = {},
+             std::optional<DType> out_dtype = {}) {
   CAMLAB_CHECK(x.defined(), "{}: the input is undefined", op_name(op));
   Tensor out = Tensor::empty(x.shape(), out_dtype.value_or(x.dtype()), x.device());
   dispatch(op, x.device(), KernelArgs{.inputs = {x}, .outputs = {out}, .params = &params});
@@ -26,8 +27,8 @@ Tensor binary(Op op, const Tensor& a, const Tensor& b, std::optional<DType> out_
   Shape shape = broadcast_shapes(a.shape(), b.shape(), op_name(op));
   Tensor out = Tensor::empty(shape, out_dtype.value_or(a.dtype()), a.device());
   dispatch(op, a.device(),
-           KernelArgs{.inputs = {a.expand(shape), b.expand(shape)}, .outputs = {out},
-                      .params = &params});
+           KernelArgs{
+               .inputs = {a.expand(shape), b.expand(shape)}, .outputs = {out}, .params = &params});
   return out;
 }
 
@@ -60,8 +61,8 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   CAMLAB_CHECK(condition.dtype() == DType::Bool, "where: condition must be bool, got {}",
                dtype_name(condition.dtype()));
   check_same_dtype(Op::where, a, b);
-  Shape shape = broadcast_shapes(broadcast_shapes(condition.shape(), a.shape(), "where"),
-                                 b.shape(), "where");
+  Shape shape =
+      broadcast_shapes(broadcast_shapes(condition.shape(), a.shape(), "where"), b.shape(), "where");
   Tensor out = Tensor::empty(shape, a.dtype(), a.device());
   dispatch(Op::where, a.device(),
            KernelArgs{.inputs = {condition.expand(shape), a.expand(shape), b.expand(shape)},

@@ -6,8 +6,9 @@
 namespace camlab::ops {
 
 Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
-  CAMLAB_CHECK(a_in.dim() >= 1 && b_in.dim() >= 1, "matmul: operands must be at least 1-d, got {} and {}",
-               shape_str(a_in.shape()), shape_str(b_in.shape()));
+  CAMLAB_CHECK(a_in.dim() >= 1 && b_in.dim() >= 1,
+               "matmul: operands must be at least 1-d, got {} and {}", shape_str(a_in.shape()),
+               shape_str(b_in.shape()));
   CAMLAB_CHECK(a_in.dtype() == b_in.dtype(), "matmul: dtype mismatch, {} vs {}",
                dtype_name(a_in.dtype()), dtype_name(b_in.dtype()));
   // A 1-d left operand is a row vector, a 1-d right operand a column vector; both dims are

@@ -81,8 +81,9 @@ TEST(ElementwiseGrad, NonContiguousInputs) {
   // The transposes are made inside f, so the kernels see strided views.
   expect_gradcheck([](const Inputs& in) { return mul(transpose(in[0], 0, 1), in[1]); }, {a, b});
   expect_gradcheck([](const Inputs& in) { return sigmoid(transpose(in[0], 0, 1)); }, {a});
-  expect_gradcheck([](const Inputs& in) { return add(slice(in[0], 0, 0, 4, 2), in[1].narrow(0, 0, 1)); },
-                   {a, b});
+  expect_gradcheck(
+      [](const Inputs& in) { return add(slice(in[0], 0, 0, 4, 2), in[1].narrow(0, 0, 1)); },
+      {a, b});
 }
 
 TEST(ViewGrad, EveryViewOp) {
@@ -105,8 +106,8 @@ TEST(ViewGrad, EveryViewOp) {
 
 TEST(MatmulGrad, ShapesBatchesAndTransposes) {
   const std::vector<std::pair<Shape, Shape>> cases = {
-      {{3, 4}, {4, 2}}, {{4}, {4, 2}}, {{3, 4}, {4}}, {{4}, {4}}, {{2, 3, 4}, {4, 5}},
-      {{2, 1, 3, 4}, {3, 4, 2}}};
+      {{3, 4}, {4, 2}}, {{4}, {4, 2}},       {{3, 4}, {4}},
+      {{4}, {4}},       {{2, 3, 4}, {4, 5}}, {{2, 1, 3, 4}, {3, 4, 2}}};
   for (const auto& [sa, sb] : cases) {
     Tensor a = input(sa, 14), b = input(sb, 15);
     expect_gradcheck([](const Inputs& in) { return matmul(in[0], in[1]); }, {a, b});

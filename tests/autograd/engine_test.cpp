@@ -72,7 +72,7 @@ TEST(Engine, RetainGradKeepsNonLeafGradients) {
   Tensor y = sum(h * h);
   backward(y);
   ASSERT_TRUE(h.grad().defined());
-  EXPECT_DOUBLE_EQ(h.grad().at<double>({0}), 6.0);   // 2h = 6
+  EXPECT_DOUBLE_EQ(h.grad().at<double>({0}), 6.0);  // 2h = 6
   EXPECT_DOUBLE_EQ(h.grad().at<double>({1}), -12.0);
   EXPECT_DOUBLE_EQ(x.grad().at<double>({1}), -36.0);  // 3 · 2h
 }
@@ -108,8 +108,8 @@ TEST(Engine, LeafHooksRunBeforeAccumulation) {
 TEST(Engine, GradOfIntermediateActivationLeavesDotGradAlone) {
   Tensor w = leaf({2.0, 3.0}, {2});
   Tensor x = leaf({1.0, 1.0}, {2});
-  Tensor a = relu(x * w);            // the "activation"
-  Tensor score = sum(a * a * 0.5);   // d score / d a = a
+  Tensor a = relu(x * w);           // the "activation"
+  Tensor score = sum(a * a * 0.5);  // d score / d a = a
   auto grads = autograd::grad({score}, {a, w});
   EXPECT_DOUBLE_EQ(grads[0].at<double>({1}), 3.0);
   EXPECT_DOUBLE_EQ(grads[1].at<double>({1}), 3.0);  // a·x
