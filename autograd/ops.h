@@ -14,6 +14,7 @@
 
 #include "autograd/engine.h"
 #include "autograd/grad_mode.h"
+#include "tensor/autograd_meta.h"
 #include "tensor/generator.h"
 #include "tensor/op_params.h"
 #include "tensor/ops.h"

@@ -2,6 +2,7 @@
 // several shapes, with broadcasting and non-contiguous inputs.
 #include <gtest/gtest.h>
 
+#include "autograd/function.h"
 #include "autograd/gradcheck.h"
 #include "autograd/ops.h"
 

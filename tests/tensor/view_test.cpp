@@ -31,11 +31,14 @@ TEST(View, ReshapeIsAViewWhenStridesAllowAndACopyOtherwise) {
   EXPECT_EQ(v.storage(), x.storage());
   Tensor inferred = x.reshape({-1, 12});
   EXPECT_EQ(inferred.shape(), (Shape{2, 12}));
-  Tensor p = x.permute({2, 0, 1});
-  EXPECT_THROW(p.view({4, 6}), Error);
-  Tensor r = p.reshape({4, 6});
+  Tensor p = x.permute({2, 0, 1});  // [4, 2, 3], strides [1, 12, 4]
+  Tensor merged = p.view({4, 6});    // dims 1 and 2 are contiguous with each other: a view
+  EXPECT_EQ(merged.storage(), x.storage());
+  EXPECT_EQ(merged.strides(), (Shape{1, 4}));
+  EXPECT_THROW(p.view({8, 3}), Error);  // dims 0 and 1 are not: needs a copy
+  Tensor r = p.reshape({8, 3});
   EXPECT_NE(r.storage(), x.storage());
-  EXPECT_EQ(r.at<float>({1, 0}), 1.0f);  // p[1, 0, 0] = x[0, 0, 1]
+  EXPECT_EQ(r.at<float>({1, 0}), 12.0f);  // p[0, 1, 0] = x[1, 0, 0]
 }
 
 TEST(View, NarrowSelectSliceAndSqueeze) {

@@ -1,0 +1,111 @@
+#include "cam/methods/activation_cam.h"
+
+#include <optional>
+
+#include "autograd/engine.h"
+#include "autograd/ops.h"
+#include "cam/methods/grad_guard.h"
+#include "cam/methods/map_ops.h"
+#include "tensor/error.h"
+#include "tensor/ops.h"
+
+namespace camlab::cam {
+
+ActivationCam::ActivationCam(std::string name, nn::Module& model, MethodOptions options,
+                             bool needs_gradients, bool always_eigen)
+    : Method(std::move(name), model, std::move(options)),
+      needs_gradients_(needs_gradients),
+      always_eigen_(always_eigen) {
+  // Named layers are checked (and hooked) now, so a typo fails before any image is seen.
+  if (!this->options().layers.empty()) {
+    layers_ = this->options().layers;
+    for (const nn::ForwardHookHandle& handle : capture_.attach(this->model(), layers_, this->name())) {
+      keep_hook(handle);
+    }
+  }
+}
+
+void ActivationCam::prepare_layers(const Tensor& images) {
+  if (!layers_.empty()) return;
+  // One image is enough to see which modules return spatial outputs.
+  layers_ = {default_target_layer(model(), images.narrow(0, 0, 1), name())};
+  for (const nn::ForwardHookHandle& handle : capture_.attach(model(), layers_, name())) {
+    keep_hook(handle);
+  }
+}
+
+CamInputs ActivationCam::capture(const Tensor& images, const Target& target) {
+  CamInputs in;
+  in.images = images;
+  in.target = &target;
+  in.layers = layers_;
+  Tensor logits;
+  std::vector<Tensor> activations;
+  {
+    std::optional<EnableGradGuard> grad;
+    std::optional<autograd::NoGradGuard> no_grad;
+    if (needs_gradients_) {
+      grad.emplace();
+    } else {
+      no_grad.emplace();
+    }
+    LayerCapture::Armed armed(capture_);
+    logits = forward(images);
+    for (size_t l = 0; l < layers_.size(); ++l) activations.push_back(capture_.output(l));
+    in.classes = target.classes(logits, name());
+    if (needs_gradients_) {
+      Tensor scores = target.scores(logits, in.classes, name());
+      // d(Σ_n score_n)/dA: images are independent in eval mode, so each image gets its own dy/dA.
+      std::vector<Tensor> grads = autograd::grad({scores}, activations, {ops::ones_like(scores)},
+                                                 /*retain_graph=*/false, /*allow_unused=*/true);
+      for (size_t l = 0; l < layers_.size(); ++l) {
+        CAMLAB_CHECK(grads[l].defined(),
+                     "{}: the target score does not depend on layer '{}', so it has no gradient "
+                     "there; choose a layer on the path to the logits",
+                     name(), layers_[l]);
+      }
+      in.gradients = std::move(grads);
+    }
+  }
+  capture_.clear();
+  in.logits = camlab::detach(logits);
+  for (const Tensor& a : activations) in.activations.push_back(camlab::detach(a));
+  return in;
+}
+
+Explanation ActivationCam::compute(const Tensor& images, const Target& target) {
+  prepare_layers(images);
+  const CamInputs in = capture(images, target);
+  const bool eigen = always_eigen_ || options().eigen_smooth;
+  std::vector<Tensor> raws;
+  std::vector<Tensor> weights;
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    CAMLAB_CHECK(in.activations[l].dim() == 4,
+                 "{}: layer '{}' returns {}, but activation maps need a 4-d [N, C, h, w] output",
+                 name(), layers_[l], shape_str(in.activations[l].shape()));
+    Contributions c = contributions(in, l);
+    raws.push_back(reduce_contributions(c.terms, eigen));
+    weights.push_back(c.weights);
+  }
+  const int64_t height = images.size(2), width = images.size(3);
+  Explanation out;
+  if (raws.size() == 1) {
+    out.raw = raws[0];
+    out.maps = display_maps(out.raw, height, width);
+    out.weights = weights[0];
+  } else {
+    out.raw = fuse_layers(raws, height, width);
+    out.maps = minmax_normalise(out.raw);
+    bool all_weighted = true;
+    for (const Tensor& w : weights) all_weighted = all_weighted && w.defined();
+    if (all_weighted) out.weights = ops::cat(weights, 1);  // [N, Σ K_l]
+  }
+  out.targets = in.classes;
+  out.logits = in.logits;
+  std::string joined;  // the explanation file's layer attribute: "a,b"
+  for (size_t l = 0; l < layers_.size(); ++l) joined += (l ? "," : "") + layers_[l];
+  out.layer = joined;
+  return out;
+}
+
+}  // namespace camlab::cam

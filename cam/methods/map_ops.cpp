@@ -1,0 +1,187 @@
+#include "cam/methods/map_ops.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "tensor/error.h"
+#include "tensor/ops.h"
+
+namespace camlab::cam {
+namespace {
+
+// One cyclic sweep of Jacobi rotations over every off-diagonal (p, q) of the symmetric `a`,
+// accumulating the rotations into `v` (Golub & Van Loan, Matrix Computations, §8.5).
+void jacobi_sweep(std::vector<double>& a, std::vector<double>& v, int64_t n) {
+  auto at = [n](std::vector<double>& m, int64_t r, int64_t c) -> double& { return m[r * n + c]; };
+  for (int64_t p = 0; p < n; ++p) {
+    for (int64_t q = p + 1; q < n; ++q) {
+      const double apq = at(a, p, q);
+      if (apq == 0.0) continue;
+      // The rotation that zeroes a_pq: tan of the angle, the smaller root of t² + 2θt − 1 = 0.
+      const double theta = (at(a, q, q) - at(a, p, p)) / (2.0 * apq);
+      const double t = (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1));
+      const double c = 1.0 / std::sqrt(t * t + 1);
+      const double s = t * c;
+      for (int64_t k = 0; k < n; ++k) {  // columns p and q: A·J
+        const double akp = at(a, k, p), akq = at(a, k, q);
+        at(a, k, p) = c * akp - s * akq;
+        at(a, k, q) = s * akp + c * akq;
+      }
+      for (int64_t k = 0; k < n; ++k) {  // rows p and q: Jᵀ·(A·J)
+        const double apk = at(a, p, k), aqk = at(a, q, k);
+        at(a, p, k) = c * apk - s * aqk;
+        at(a, q, k) = s * apk + c * aqk;
+      }
+      for (int64_t k = 0; k < n; ++k) {  // V·J: the columns become the eigenvectors
+        const double vkp = at(v, k, p), vkq = at(v, k, q);
+        at(v, k, p) = c * vkp - s * vkq;
+        at(v, k, q) = s * vkp + c * vkq;
+      }
+    }
+  }
+}
+
+double off_diagonal_norm2(const std::vector<double>& a, int64_t n) {
+  double sum = 0;
+  for (int64_t r = 0; r < n; ++r) {
+    for (int64_t c = 0; c < n; ++c) {
+      if (r != c) sum += a[r * n + c] * a[r * n + c];
+    }
+  }
+  return sum;
+}
+
+// p = X_c·v₁ for one image, X = terms[K, hw] read as [hw, K]; sign fixed by the channel mean.
+std::vector<double> project_one(const double* x, int64_t k, int64_t hw) {
+  // X_c[i][c] = x[c·hw + i] − mean_i x[c·hw + i]
+  std::vector<double> centred(static_cast<size_t>(k * hw));
+  for (int64_t c = 0; c < k; ++c) {
+    double mean = 0;
+    for (int64_t i = 0; i < hw; ++i) mean += x[c * hw + i];
+    mean /= static_cast<double>(hw);
+    for (int64_t i = 0; i < hw; ++i) centred[c * hw + i] = x[c * hw + i] - mean;
+  }
+  std::vector<double> p(static_cast<size_t>(hw), 0.0);
+  if (k <= hw) {
+    // Gram X_cᵀX_c [K, K]; v₁ its top eigenvector; p = X_c·v₁.
+    std::vector<double> gram(static_cast<size_t>(k * k), 0.0);
+    for (int64_t a = 0; a < k; ++a) {
+      for (int64_t b = a; b < k; ++b) {
+        double dot = 0;
+        for (int64_t i = 0; i < hw; ++i) dot += centred[a * hw + i] * centred[b * hw + i];
+        gram[a * k + b] = gram[b * k + a] = dot;
+      }
+    }
+    const Eigenpair top = top_eigenpair(std::move(gram), k);
+    for (int64_t c = 0; c < k; ++c) {
+      for (int64_t i = 0; i < hw; ++i) p[i] += centred[c * hw + i] * top.vector[c];
+    }
+  } else {
+    // Gram X_cX_cᵀ [hw, hw]; X_c·v₁ = σ₁·u₁ with u₁ its top eigenvector and σ₁² its eigenvalue.
+    std::vector<double> gram(static_cast<size_t>(hw * hw), 0.0);
+    for (int64_t c = 0; c < k; ++c) {
+      const double* row = centred.data() + c * hw;
+      for (int64_t i = 0; i < hw; ++i) {
+        for (int64_t j = i; j < hw; ++j) gram[i * hw + j] += row[i] * row[j];
+      }
+    }
+    for (int64_t i = 0; i < hw; ++i) {
+      for (int64_t j = 0; j < i; ++j) gram[i * hw + j] = gram[j * hw + i];
+    }
+    const Eigenpair top = top_eigenpair(std::move(gram), hw);
+    const double sigma = std::sqrt(std::max(top.value, 0.0));
+    for (int64_t i = 0; i < hw; ++i) p[i] = sigma * top.vector[i];
+  }
+  // Sign: agree with the mean activation over channels (p is centred, so this is a correlation).
+  double agreement = 0;
+  for (int64_t i = 0; i < hw; ++i) {
+    double mean = 0;
+    for (int64_t c = 0; c < k; ++c) mean += x[c * hw + i];
+    agreement += p[i] * mean;
+  }
+  if (agreement < 0) {
+    for (double& value : p) value = -value;
+  }
+  return p;
+}
+
+}  // namespace
+
+Eigenpair top_eigenpair(std::vector<double> a, int64_t n) {
+  CAMLAB_CHECK(n > 0 && static_cast<int64_t>(a.size()) == n * n,
+               "top_eigenpair: {} values for a {} x {} matrix", a.size(), n, n);
+  std::vector<double> v(static_cast<size_t>(n * n), 0.0);
+  for (int64_t i = 0; i < n; ++i) v[i * n + i] = 1.0;
+  double scale = 0;
+  for (double value : a) scale += value * value;
+  // Converged when the off-diagonal mass is at rounding level (quadratic convergence: few sweeps).
+  for (int sweep = 0; sweep < 100 && off_diagonal_norm2(a, n) > 1e-30 * scale; ++sweep) {
+    jacobi_sweep(a, v, n);
+  }
+  int64_t best = 0;
+  for (int64_t i = 1; i < n; ++i) {
+    if (a[i * n + i] > a[best * n + best]) best = i;
+  }
+  Eigenpair out;
+  out.value = a[best * n + best];
+  out.vector.resize(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) out.vector[i] = v[i * n + best];
+  return out;
+}
+
+Tensor first_component(const Tensor& terms) {
+  CAMLAB_CHECK(terms.dim() == 4, "first_component: terms must be [N, K, h, w], got {}",
+               shape_str(terms.shape()));
+  const int64_t n = terms.size(0), k = terms.size(1), h = terms.size(2), w = terms.size(3);
+  Tensor host = terms.to(Device::cpu()).to(DType::Float64).contiguous();  // [N, K, h, w]
+  Tensor out = Tensor::empty({n, h, w}, DType::Float64);                  // [N, h, w]
+  const double* x = host.data<double>();
+  double* p = out.data<double>();
+  for (int64_t i = 0; i < n; ++i) {
+    const std::vector<double> projection = project_one(x + i * k * h * w, k, h * w);
+    std::copy(projection.begin(), projection.end(), p + i * h * w);
+  }
+  return out.to(terms.dtype()).to(terms.device());
+}
+
+Tensor reduce_contributions(const Tensor& terms, bool eigen) {
+  CAMLAB_CHECK(terms.dim() == 4, "reduce_contributions: terms must be [N, K, h, w], got {}",
+               shape_str(terms.shape()));
+  return ops::relu(eigen ? first_component(terms) : ops::sum(terms, {1}));
+}
+
+Tensor upsample_maps(const Tensor& raw, int64_t height, int64_t width) {
+  CAMLAB_CHECK(raw.dim() == 3, "upsample_maps: maps must be [N, h, w], got {}",
+               shape_str(raw.shape()));
+  if (raw.size(1) == height && raw.size(2) == width) return raw;
+  return ops::upsample_bilinear2d(raw.unsqueeze(1), {height, width}, false).squeeze(1);
+}
+
+Tensor minmax_normalise(const Tensor& maps) {
+  CAMLAB_CHECK(maps.dim() == 3, "minmax_normalise: maps must be [N, H, W], got {}",
+               shape_str(maps.shape()));
+  Tensor low = ops::amin(maps, {1, 2}, true);              // [N, 1, 1]
+  Tensor span = ops::sub(ops::amax(maps, {1, 2}, true), low);
+  Tensor flat = ops::gt(span, 0.0);                        // false where the map is constant
+  Tensor safe_span = ops::where(flat, span, ops::ones_like(span));
+  return ops::where(flat, ops::div(ops::sub(maps, low), safe_span), ops::zeros_like(maps));
+}
+
+Tensor display_maps(const Tensor& raw, int64_t height, int64_t width) {
+  return minmax_normalise(upsample_maps(raw, height, width));
+}
+
+Tensor fuse_layers(const std::vector<Tensor>& raws, int64_t height, int64_t width) {
+  CAMLAB_CHECK(!raws.empty(), "fuse_layers: no maps to fuse");
+  Tensor sum = display_maps(raws[0], height, width);
+  for (size_t i = 1; i < raws.size(); ++i) sum = ops::add(sum, display_maps(raws[i], height, width));
+  return ops::mul(sum, 1.0 / static_cast<double>(raws.size()));
+}
+
+Tensor flip_width(const Tensor& x) {
+  const int64_t width = x.size(-1);
+  Tensor reversed = ops::arange(static_cast<double>(width - 1), -1.0, -1.0, DType::Int64, x.device());
+  return ops::index_select(x, x.dim() - 1, reversed);
+}
+
+}  // namespace camlab::cam

@@ -1,0 +1,50 @@
+// The map arithmetic every method shares: per-channel contributions to a raw map (a sum or the
+// first principal component, then ReLU), resizing, per-image min-max, and fusing several layers.
+//
+//   Tensor raw = reduce_contributions(ops::mul(weights4, A), /*eigen=*/false);  // [N, h, w]
+//   Tensor maps = display_maps(raw, 28, 28);            // [N, 28, 28] in [0, 1]
+//   Tensor fused = fuse_layers({raw_conv3, raw_conv4}, 28, 28);   // mean of the display maps
+//   Tensor p = first_component(A);                      // Eigen-CAM's projection, [N, h, w]
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "tensor/tensor.h"
+
+namespace camlab::cam {
+
+// terms [N, K, h, w] (w_k·A^k, or element-wise terms) -> ReLU(Σ_k terms) [N, h, w]; with eigen,
+// ReLU(first_component(terms)) instead (pytorch-grad-cam's eigen_smooth).
+Tensor reduce_contributions(const Tensor& terms, bool eigen);
+
+// Eigen-CAM (Muhammad & Yeasin 2020): each image's terms as a matrix X [h·w, K], columns centred,
+// projected on its first right singular vector: p = X_c·v₁ [N, h, w]. An SVD's sign is arbitrary
+// (pytorch-grad-cam keeps whatever LAPACK returns); camlab flips p so that it correlates
+// positively with the mean over channels of the uncentred X, i.e. the projection agrees with the
+// mean activation. v₁ comes from the smaller Gram matrix (X_cᵀX_c, or X_cX_cᵀ with p = σ₁u₁),
+// diagonalised in double by cyclic Jacobi rotations: exact to rounding, O(min(h·w, K)³) per image.
+Tensor first_component(const Tensor& terms);
+
+// Top eigenvector (unit length) and eigenvalue of a symmetric n x n matrix (row-major, double);
+// exposed for tests.
+struct Eigenpair {
+  std::vector<double> vector;
+  double value = 0;
+};
+Eigenpair top_eigenpair(std::vector<double> symmetric, int64_t n);
+
+// raw [N, h, w] -> [N, H, W], bilinear with half-pixel centres (align_corners = false).
+Tensor upsample_maps(const Tensor& raw, int64_t height, int64_t width);
+// Per image: (x − min) / (max − min); an image with max = min becomes zeros.
+Tensor minmax_normalise(const Tensor& maps);
+// What Explanation::maps holds: minmax_normalise(upsample_maps(raw, H, W)).
+Tensor display_maps(const Tensor& raw, int64_t height, int64_t width);
+// Several layers (pytorch-grad-cam's rule): each raw map to display_maps at the input size, then
+// the mean over layers [N, H, W] (not renormalised).
+Tensor fuse_layers(const std::vector<Tensor>& raws, int64_t height, int64_t width);
+
+// Horizontal flip of the last dim (any rank); aug-smooth's augmentation and its inverse.
+Tensor flip_width(const Tensor& x);
+
+}  // namespace camlab::cam
