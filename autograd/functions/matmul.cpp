@@ -20,9 +20,12 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
         const Tensor &a = ctx.saved(0), &b = ctx.saved(1);
         Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
         Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
-        Tensor g = ctx.grad(0);
-        if (a.dim() == 1) g = g.unsqueeze(-2);
-        if (b.dim() == 1) g = g.unsqueeze(-1);
+        // dY in the lifted [..., n, m] shape (1-d operands dropped a dim from the result).
+        Shape lifted = broadcast_shapes(Shape(a2.shape().begin(), a2.shape().end() - 2),
+                                        Shape(b2.shape().begin(), b2.shape().end() - 2), "matmul");
+        lifted.push_back(a2.size(-2));
+        lifted.push_back(b2.size(-1));
+        Tensor g = ctx.grad(0).reshape(lifted);
         Tensor da, db;
         if (ctx.needs_grad(0))
           da = ops::sum_to(ops::matmul(g, mT(b2)), a2.shape()).reshape(a.shape());

@@ -1,0 +1,30 @@
+// Differentiable softmax and log_softmax along one dim; each backward is one fused kernel that
+// reads only the saved output.
+#include "autograd/function.h"
+#include "autograd/ops.h"
+
+namespace camlab {
+namespace {
+using autograd::BackwardContext;
+using Grads = std::vector<Tensor>;
+}  // namespace
+
+Tensor softmax(const Tensor& x, int64_t dim) {
+  Tensor y = ops::softmax(x, dim);
+  // dX = y ⊙ (dY − Σ_dim dY·y): the output is all backward needs.
+  return autograd::record("softmax", {x}, y, {{"y", y}},
+                          [dim](const BackwardContext& ctx) -> Grads {
+                            return {ops::softmax_backward(ctx.grad(0), ctx.saved(0), dim)};
+                          });
+}
+
+Tensor log_softmax(const Tensor& x, int64_t dim) {
+  Tensor y = ops::log_softmax(x, dim);
+  // dX = dY − exp(y) · Σ_dim dY
+  return autograd::record("log_softmax", {x}, y, {{"y", y}},
+                          [dim](const BackwardContext& ctx) -> Grads {
+                            return {ops::log_softmax_backward(ctx.grad(0), ctx.saved(0), dim)};
+                          });
+}
+
+}  // namespace camlab

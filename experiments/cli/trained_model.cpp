@@ -1,0 +1,55 @@
+#include "experiments/cli/trained_model.h"
+
+#include "experiments/model/model_builder.h"
+#include "experiments/train/device_choice.h"
+#include "nn/checkpoint.h"
+
+namespace camlab::cli {
+namespace {
+
+std::filesystem::path find_checkpoint(const std::filesystem::path& path) {
+  if (std::filesystem::is_regular_file(path)) return path;
+  CAMLAB_CHECK(std::filesystem::is_directory(path),
+               "'{}' is neither a run directory nor a checkpoint file", path.string());
+  for (const char* name : {"checkpoint.h5", "best.h5"}) {
+    if (std::filesystem::exists(path / name)) return path / name;
+  }
+  fail("run directory '{}' has no checkpoint.h5 or best.h5 (did its training finish an epoch?)",
+       path.string());
+}
+
+}  // namespace
+
+TrainedModel load_trained_model(const std::filesystem::path& path,
+                                const std::vector<std::string>& overrides, const std::string& data,
+                                const std::string& device) {
+  TrainedModel t{.config = {}, .model = {}, .data = {}, .test_loader = {}, .objective = {},
+                 .device = Device::cpu(), .run_dir = {}, .checkpoint = find_checkpoint(path)};
+  t.run_dir = std::filesystem::is_directory(path) ? path : path.parent_path();
+  nn::Checkpoint saved = nn::read_checkpoint(t.checkpoint);
+  std::vector<std::string> all = overrides;
+  if (!data.empty()) {
+    all.push_back("data.dataset=\"hdf5\"");
+    all.push_back(fmt::format("data.path=\"{}\"", data));
+  }
+  t.config = experiments::parse_config(saved.info.config, t.checkpoint.string(), all);
+  t.device = experiments::choose_device(device).device;
+  t.data = experiments::load_test_data(t.config);
+  Generator unused(0);  // the weights come from the checkpoint
+  t.model = experiments::build_model(t.config.layers(), t.config.blocks(), t.data.input_shape(),
+                                     unused);
+  CAMLAB_CHECK(!saved.model.empty(), "checkpoint '{}' holds no model weights", t.checkpoint.string());
+  nn::load_checkpoint(t.checkpoint, *t.model);
+  t.model->to(t.device);
+  t.model->eval();
+  t.objective = experiments::make_objective(t.config);
+  int64_t batch = t.config.get_int("data.eval_batch_size") > 0
+                      ? t.config.get_int("data.eval_batch_size")
+                      : t.config.get_int("data.batch_size");
+  t.test_loader = std::make_unique<datasets::DataLoader>(
+      t.data.test, datasets::LoaderOptions{.batch_size = batch, .shuffle = false},
+      t.data.eval_pipeline);
+  return t;
+}
+
+}  // namespace camlab::cli
