@@ -28,11 +28,11 @@ Contributions AblationCam::contributions(const CamInputs& in, size_t layer) {
   autograd::NoGradGuard no_grad;
   // The mask of the batch being run: [M, K, 1, 1], zero at each row's ablated channel.
   Tensor mask;
-  nn::ScopedForwardHook ablate = find_layer(model(), in.layers[layer], name())
-                                     .register_forward_hook(
-                                         [&mask](nn::Module&, const Tensor&, const Tensor& output) {
-                                           return mask.defined() ? ops::mul(output, mask) : Tensor();
-                                         });
+  nn::ScopedForwardHook ablate =
+      find_layer(model(), in.layers[layer], name())
+          .register_forward_hook([&mask](nn::Module&, const Tensor&, const Tensor& output) {
+            return mask.defined() ? ops::mul(output, mask) : Tensor();
+          });
   std::vector<Tensor> chunks;
   for (int64_t start = 0; start < n * k; start += options().batch_size) {
     const int64_t count = std::min(options().batch_size, n * k - start);
@@ -50,12 +50,12 @@ Contributions AblationCam::contributions(const CamInputs& in, size_t layer) {
         in.target->scores(logits, Tensor::from_vector(class_of, {count}).to(a.device()), name()));
   }
   mask = Tensor();
-  Tensor ablated = ops::cat(chunks, 0).reshape({n, k});                    // y_k [N, K]
+  Tensor ablated = ops::cat(chunks, 0).reshape({n, k});                         // y_k [N, K]
   Tensor y = in.target->scores(in.logits, in.classes, name()).reshape({n, 1});  // [N, 1]
   // Keep the sign of y, never divide by less than 1e-7 in magnitude.
   Tensor tiny = ops::lt(ops::abs(y), kScoreEps);
-  Tensor signed_eps = ops::where(ops::lt(y, 0.0), ops::full_like(y, -kScoreEps),
-                                 ops::full_like(y, kScoreEps));
+  Tensor signed_eps =
+      ops::where(ops::lt(y, 0.0), ops::full_like(y, -kScoreEps), ops::full_like(y, kScoreEps));
   Tensor denominator = ops::where(tiny, signed_eps, y);
   Tensor weights = ops::div(ops::sub(y, ablated), denominator);  // Desai & Ramaswamy 2020 eq. 3
   return {ops::mul(weights.reshape({n, k, 1, 1}), a), weights};

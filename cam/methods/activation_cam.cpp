@@ -19,7 +19,8 @@ ActivationCam::ActivationCam(std::string name, nn::Module& model, MethodOptions 
   // Named layers are checked (and hooked) now, so a typo fails before any image is seen.
   if (!this->options().layers.empty()) {
     layers_ = this->options().layers;
-    for (const nn::ForwardHookHandle& handle : capture_.attach(this->model(), layers_, this->name())) {
+    for (const nn::ForwardHookHandle& handle :
+         capture_.attach(this->model(), layers_, this->name())) {
       keep_hook(handle);
     }
   }
@@ -27,8 +28,7 @@ ActivationCam::ActivationCam(std::string name, nn::Module& model, MethodOptions 
 
 void ActivationCam::prepare_layers(const Tensor& images) {
   if (!layers_.empty()) return;
-  // One image is enough to see which modules return spatial outputs.
-  layers_ = {default_target_layer(model(), images.narrow(0, 0, 1), name())};
+  layers_ = {default_target_layer(model(), images, name())};
   for (const nn::ForwardHookHandle& handle : capture_.attach(model(), layers_, name())) {
     keep_hook(handle);
   }

@@ -1,10 +1,10 @@
 #include "cam/methods/class_activation_map.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "tensor/error.h"
 #include "tensor/ops.h"
@@ -30,7 +30,8 @@ nn::Linear& find_gap_linear_head(nn::Module& model, const std::string& layer, co
   for (size_t i = 0; i < entries.size(); ++i) {
     if (entries[i].name == layer) at = i;
   }
-  CAMLAB_CHECK(at < entries.size(), "{}: layer '{}' did not run in the forward pass", method, layer);
+  CAMLAB_CHECK(at < entries.size(), "{}: layer '{}' did not run in the forward pass", method,
+               layer);
   const Tensor& activation = entries[at].output;
   CAMLAB_CHECK(activation.dim() == 4, "{}: layer '{}' returns {}, not a 4-d [N, C, h, w] map",
                method, layer, shape_str(activation.shape()));
@@ -48,10 +49,11 @@ nn::Linear& find_gap_linear_head(nn::Module& model, const std::string& layer, co
                  method, entry.name, layer);
     return *linear;
   }
-  fail("{}: CAM needs a global-average-pooling + Linear head right after the target layer, but "
-       "no Linear layer takes the spatial mean of '{}' as its input (after it: {}); explain the "
-       "layer that feeds the pooling, or use gradcam, which equals CAM up to scale on such heads",
-       method, layer, after.empty() ? std::string("nothing") : join_names(after, 8));
+  fail(
+      "{}: CAM needs a global-average-pooling + Linear head right after the target layer, but "
+      "no Linear layer takes the spatial mean of '{}' as its input (after it: {}); explain the "
+      "layer that feeds the pooling, or use gradcam, which equals CAM up to scale on such heads",
+      method, layer, after.empty() ? std::string("nothing") : join_names(after, 8));
 }
 
 ClassActivationMap::ClassActivationMap(nn::Module& model, MethodOptions options)
@@ -62,15 +64,16 @@ Contributions ClassActivationMap::contributions(const CamInputs& in, size_t laye
   auto found = heads_.find(name);
   if (found == heads_.end()) {
     // One image shows the structure; the head does not change between calls.
-    found = heads_.emplace(name, &find_gap_linear_head(model(), name, in.images.narrow(0, 0, 1),
-                                                       this->name()))
+    found = heads_
+                .emplace(name, &find_gap_linear_head(model(), name, in.images.narrow(0, 0, 1),
+                                                     this->name()))
                 .first;
   }
-  const Tensor& a = in.activations[layer];  // [N, K, h, w]
+  const Tensor& a = in.activations[layer];          // [N, K, h, w]
   const Tensor& fc_weight = found->second->weight;  // [classes, K]
   CAMLAB_CHECK(fc_weight.size(1) == a.size(1),
-               "{}: the head's Linear takes {} features but layer '{}' has {} channels", this->name(),
-               fc_weight.size(1), name, a.size(1));
+               "{}: the head's Linear takes {} features but layer '{}' has {} channels",
+               this->name(), fc_weight.size(1), name, a.size(1));
   // w_k = W_fc[c, k] for each image's class c (Zhou et al. 2016 eq. 2).
   Tensor w = ops::index_select(fc_weight.to(a.dtype()).to(a.device()), 0, in.classes);  // [N, K]
   return {ops::mul(w.reshape({a.size(0), a.size(1), 1, 1}), a), w};

@@ -20,7 +20,8 @@ Tensor gradcam_plus_plus_weights(const Tensor& a, const Tensor& g) {
   Tensor g2 = ops::mul(g, g);
   Tensor g3 = ops::mul(g2, g);
   Tensor sum_a = ops::sum(a, {2, 3}, true);  // [N, K, 1, 1]
-  Tensor denominator = ops::add(ops::add(ops::mul(g2, 2.0), ops::mul(sum_a, g3)), kGradCamPlusPlusEps);
+  Tensor denominator =
+      ops::add(ops::add(ops::mul(g2, 2.0), ops::mul(sum_a, g3)), kGradCamPlusPlusEps);
   Tensor alpha = ops::div(g2, denominator);
   alpha = ops::where(ops::ne(g, ops::zeros_like(g)), alpha, ops::zeros_like(alpha));
   return ops::sum(ops::mul(alpha, ops::relu(g)), {2, 3}, true);
@@ -40,19 +41,14 @@ Contributions gradient_cam_contributions(GradientCamKind kind, const Tensor& a, 
                "[N, K, h, w]",
                shape_str(a.shape()), shape_str(g.shape()));
   switch (kind) {
-    case GradientCamKind::GradCam:
-      return weigh_channels(ops::mean(g, {2, 3}, true), a);
+    case GradientCamKind::GradCam: return weigh_channels(ops::mean(g, {2, 3}, true), a);
     case GradientCamKind::GradCamPlusPlus:
       return weigh_channels(gradcam_plus_plus_weights(a, g), a);
-    case GradientCamKind::XGradCam:
-      return weigh_channels(xgradcam_weights(a, g), a);
-    case GradientCamKind::LayerCam:
-      return {ops::mul(ops::relu(g), a), Tensor()};
+    case GradientCamKind::XGradCam: return weigh_channels(xgradcam_weights(a, g), a);
+    case GradientCamKind::LayerCam: return {ops::mul(ops::relu(g), a), Tensor()};
     case GradientCamKind::HiResCam:
-    case GradientCamKind::EigenGradCam:
-      return {ops::mul(g, a), Tensor()};
-    case GradientCamKind::ElementWise:
-      return {ops::relu(ops::mul(g, a)), Tensor()};
+    case GradientCamKind::EigenGradCam: return {ops::mul(g, a), Tensor()};
+    case GradientCamKind::ElementWise: return {ops::relu(ops::mul(g, a)), Tensor()};
   }
   fail("gradient_cam_contributions: unknown kind");
 }

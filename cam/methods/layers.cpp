@@ -46,7 +46,7 @@ Trace trace_forward(nn::Module& model, const Tensor& images) {
 std::string default_target_layer(nn::Module& model, const Tensor& images, std::string_view method) {
   std::vector<TraceEntry> trace;
   try {
-    trace = trace_forward(model, images).entries;
+    trace = trace_forward(model, images.narrow(0, 0, 1)).entries;  // one image shows the layers
   } catch (const Error& e) {
     fail("{}: the model cannot take images of shape {}: {}", method, shape_str(images.shape()),
          e.what());
@@ -67,9 +67,10 @@ std::string default_target_layer(nn::Module& model, const Tensor& images, std::s
   for (const TraceEntry& entry : trace) {
     names.push_back(fmt::format("{} {}", entry.name, shape_str(entry.output.shape())));
   }
-  fail("{}: no layer of the model has a 4-d [N, C, h, w] output to explain; name one in the "
-       "options' layers (layers run: {})",
-       method, join_names(names));
+  fail(
+      "{}: no layer of the model has a 4-d [N, C, h, w] output to explain; name one in the "
+      "options' layers (layers run: {})",
+      method, join_names(names));
 }
 
 std::vector<nn::ForwardHookHandle> LayerCapture::attach(nn::Module& model,

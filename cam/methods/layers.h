@@ -3,9 +3,9 @@
 //
 //   std::string layer = default_target_layer(model, images, "gradcam");   // e.g. "features.8"
 //   auto capture = std::make_shared<LayerCapture>();
-//   for (auto& h : capture->attach(model, {layer}, "gradcam")) keep(h);  // hooks stay until removed
-//   { LayerCapture::Armed armed(*capture); logits = model(images); }
-//   Tensor a = capture->output(0);                                       // [N, K, h, w]
+//   for (auto& h : capture->attach(model, {layer}, "gradcam")) keep(h);  // hooks stay until
+//   removed { LayerCapture::Armed armed(*capture); logits = model(images); } Tensor a =
+//   capture->output(0);                                       // [N, K, h, w]
 #pragma once
 
 #include <memory>
@@ -38,15 +38,17 @@ Trace trace_forward(nn::Module& model, const Tensor& images);
 
 // The last module to finish with a 4-d output. A container returns its last child's tensor, so
 // among modules returning that very tensor the innermost one is named ("features.8", not
-// "features").
+// "features"). Probes with the first image.
 std::string default_target_layer(nn::Module& model, const Tensor& images, std::string_view method);
 
-// Records the outputs of some layers during the forwards it is armed for.
+// Records the outputs of some layers during the forwards it is armed for (a module called twice in
+// one forward keeps its last output).
 class LayerCapture {
  public:
   // Registers one forward hook per layer; the caller owns the handles (ScopedForwardHook them).
   // The hooks share this capture's state, so either may die first.
-  std::vector<nn::ForwardHookHandle> attach(nn::Module& model, const std::vector<std::string>& layers,
+  std::vector<nn::ForwardHookHandle> attach(nn::Module& model,
+                                            const std::vector<std::string>& layers,
                                             std::string_view method);
 
   // While alive, the hooks record. With grad mode on, an output that does not require grad (a

@@ -160,9 +160,9 @@ Tensor upsample_maps(const Tensor& raw, int64_t height, int64_t width) {
 Tensor minmax_normalise(const Tensor& maps) {
   CAMLAB_CHECK(maps.dim() == 3, "minmax_normalise: maps must be [N, H, W], got {}",
                shape_str(maps.shape()));
-  Tensor low = ops::amin(maps, {1, 2}, true);              // [N, 1, 1]
+  Tensor low = ops::amin(maps, {1, 2}, true);  // [N, 1, 1]
   Tensor span = ops::sub(ops::amax(maps, {1, 2}, true), low);
-  Tensor flat = ops::gt(span, 0.0);                        // false where the map is constant
+  Tensor flat = ops::gt(span, 0.0);  // false where the map is constant
   Tensor safe_span = ops::where(flat, span, ops::ones_like(span));
   return ops::where(flat, ops::div(ops::sub(maps, low), safe_span), ops::zeros_like(maps));
 }
@@ -174,13 +174,15 @@ Tensor display_maps(const Tensor& raw, int64_t height, int64_t width) {
 Tensor fuse_layers(const std::vector<Tensor>& raws, int64_t height, int64_t width) {
   CAMLAB_CHECK(!raws.empty(), "fuse_layers: no maps to fuse");
   Tensor sum = display_maps(raws[0], height, width);
-  for (size_t i = 1; i < raws.size(); ++i) sum = ops::add(sum, display_maps(raws[i], height, width));
+  for (size_t i = 1; i < raws.size(); ++i)
+    sum = ops::add(sum, display_maps(raws[i], height, width));
   return ops::mul(sum, 1.0 / static_cast<double>(raws.size()));
 }
 
 Tensor flip_width(const Tensor& x) {
   const int64_t width = x.size(-1);
-  Tensor reversed = ops::arange(static_cast<double>(width - 1), -1.0, -1.0, DType::Int64, x.device());
+  Tensor reversed =
+      ops::arange(static_cast<double>(width - 1), -1.0, -1.0, DType::Int64, x.device());
   return ops::index_select(x, x.dim() - 1, reversed);
 }
 

@@ -37,12 +37,8 @@ struct Augmentation {
   bool flip;
   double brightness;
 };
-constexpr std::array<Augmentation, 6> kAugmentations = {{{false, 0.9},
-                                                         {false, 1.0},
-                                                         {false, 1.1},
-                                                         {true, 0.9},
-                                                         {true, 1.0},
-                                                         {true, 1.1}}};
+constexpr std::array<Augmentation, 6> kAugmentations = {
+    {{false, 0.9}, {false, 1.0}, {false, 1.1}, {true, 0.9}, {true, 1.0}, {true, 1.1}}};
 
 // The mean over augmentations of a per-image tensor [6·N, ...] with the flips undone.
 Tensor deaugment_mean(const Tensor& stacked, int64_t n) {
@@ -79,9 +75,10 @@ void Method::check_images(const Tensor& images) const {
                dtype_name(images.dtype()));
   const auto& want = options_.image_shape;
   if (!want.empty()) {
-    CAMLAB_CHECK(images.size(1) == want[0] && images.size(2) == want[1] && images.size(3) == want[2],
-                 "{}: images are {} but the model takes [N, {}, {}, {}] (options.image_shape)",
-                 name_, shape_str(images.shape()), want[0], want[1], want[2]);
+    CAMLAB_CHECK(
+        images.size(1) == want[0] && images.size(2) == want[1] && images.size(3) == want[2],
+        "{}: images are {} but the model takes [N, {}, {}, {}] (options.image_shape)", name_,
+        shape_str(images.shape()), want[0], want[1], want[2]);
   }
   for (const auto& [path, module] : model_.named_modules()) {
     if (const auto* conv = dynamic_cast<const nn::Conv2d*>(module)) {

@@ -53,11 +53,11 @@ struct Explanation {
   // [N, h, w] at feature resolution, after the final ReLU where the method has one. Several layers:
   // the fused maps, [N, H, W]. Pixel methods: the per-pixel magnitude, [N, H, W].
   Tensor raw;
-  Tensor maps;     // [N, H, W] bilinear (align_corners = false) to the input size, min-max per image
-  Tensor targets;  // int64 [N]: the class explained for each image
-  Tensor logits;   // [N, K] of the images as given
-  std::string layer;    // the target layer ("a,b" for several); empty for gradient-free pixel methods
-  Tensor weights;       // [N, K] channel weights where the method has them, else undefined
+  Tensor maps;  // [N, H, W] bilinear (align_corners = false) to the input size, min-max per image
+  Tensor targets;     // int64 [N]: the class explained for each image
+  Tensor logits;      // [N, K] of the images as given
+  std::string layer;  // the target layer ("a,b" for several); empty for gradient-free pixel methods
+  Tensor weights;     // [N, K] channel weights where the method has them, else undefined
   Tensor attributions;  // [N, C, H, W] signed pixel attributions (pixel methods), else undefined
 };
 
@@ -76,8 +76,9 @@ class Method {
   // grad mode on where the method needs gradients. Errors name the method and what was wrong.
   Explanation explain(const Tensor& images, const Target& target = Target::predicted());
 
-  // The hooks this method holds on the model (copies; inactive once the method is destroyed).
-  std::vector<nn::ForwardHookHandle> hook_handles() const { return handles_; }
+  // The hooks this method (and any method it wraps) holds on the model: copies, inactive once the
+  // method is destroyed.
+  virtual std::vector<nn::ForwardHookHandle> hook_handles() const { return handles_; }
 
  protected:
   Method(std::string name, nn::Module& model, MethodOptions options);

@@ -27,9 +27,10 @@ Contributions RandomCam::contributions(const CamInputs& in, size_t layer) {
   const int64_t n = a.size(0), k = a.size(1);
   Tensor weights;
   if (given_weights_.defined()) {
-    CAMLAB_CHECK(given_weights_.dim() == 2 && given_weights_.size(0) == n && given_weights_.size(1) == k,
-                 "{}: given weights are {} but layer '{}' needs [{}, {}]", name(),
-                 shape_str(given_weights_.shape()), in.layers[layer], n, k);
+    CAMLAB_CHECK(
+        given_weights_.dim() == 2 && given_weights_.size(0) == n && given_weights_.size(1) == k,
+        "{}: given weights are {} but layer '{}' needs [{}, {}]", name(),
+        shape_str(given_weights_.shape()), in.layers[layer], n, k);
     weights = given_weights_.to(a.dtype()).to(a.device());
   } else {
     weights = ops::uniform({n, k}, -1.0, 1.0, generator_, a.dtype(), a.device());

@@ -61,8 +61,7 @@ Tensor Target::classes(const Tensor& logits, std::string_view method) const {
   const int64_t n = logits.size(0);
   const int64_t k = logits.size(1);
   switch (kind_) {
-    case Kind::Predicted:
-      return ops::argmax(logits, 1);
+    case Kind::Predicted: return ops::argmax(logits, 1);
     case Kind::Fixed:
       CAMLAB_CHECK(class_index_ >= 0 && class_index_ < k,
                    "{}: target class {} is out of range for a model with {} classes (valid 0..{})",

@@ -26,9 +26,9 @@ ScoreFn sigmoid_score();  // σ(y^c), a multi-label probability
 
 class Target {
  public:
-  static Target predicted();                 // argmax of each image's logits
+  static Target predicted();                   // argmax of each image's logits
   static Target labels(const Tensor& labels);  // int64 [N], one class per image
-  static Target fixed(int64_t class_index);  // the same class for every image
+  static Target fixed(int64_t class_index);    // the same class for every image
   // The same classes, scored by `score` instead of the logit.
   Target with_score(ScoreFn score) const;
 

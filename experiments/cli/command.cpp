@@ -23,6 +23,12 @@ const std::vector<Command>& commands() {
        "  camlab eval runs/quick/best.h5\n"
        "  camlab eval runs/quick --set data.test_subset=1000 --out runs/quick/eval-1k\n",
        eval_main},
+      {"explain", "write CAM / Grad-CAM / Score-CAM / attribution figures (and maps) for a run",
+       "  camlab explain runs/quick --select misclassified\n"
+       "  camlab explain runs/quick --methods cam,gradcam,gradcam++,scorecam --indices 0:16\n"
+       "  camlab explain runs/quick --methods gradcam --layer conv3 --target label --h5 maps.h5\n"
+       "  camlab explain runs/quick --select confident-wrong --methods gradcam,guided-gradcam\n",
+       explain_main},
   };
   return all;
 }

@@ -37,5 +37,6 @@ const Command& find_command(const std::string& name);
 // Verbs (one file each).
 int train_main(const std::vector<std::string>& args);
 int eval_main(const std::vector<std::string>& args);
+int explain_main(const std::vector<std::string>& args);
 
 }  // namespace camlab::cli

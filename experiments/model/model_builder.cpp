@@ -56,7 +56,10 @@ class Builder {
         } else if (layer.repeat > 1) {
           name = fmt::format("{}{}", layer.name, r + 1);  // "stage" x 3: stage1, stage2, stage3
         }
-        add_one(into, layer, name, shape, depth);
+        // A repeated layer strides only in its first copy (a ResNet stage's downsampling).
+        LayerSpec copy = layer;
+        if (r > 0) copy.stride = 1;
+        add_one(into, copy, name, shape, depth);
       }
     }
   }

@@ -1,0 +1,63 @@
+#include "cam/methods/gradient_attribution.h"
+
+#include "tensor/ops.h"
+
+namespace camlab::cam {
+namespace {
+
+// The wrapped methods run inside the wrapper's explain(): augmentation happens there, once.
+MethodOptions inner(MethodOptions options) {
+  options.aug_smooth = false;
+  return options;
+}
+
+}  // namespace
+
+Saliency::Saliency(nn::Module& model, MethodOptions options)
+    : PixelAttribution("saliency", model, std::move(options)) {}
+
+Tensor Saliency::attribute(const Tensor& images, const Tensor& classes, const Target& target) {
+  return input_gradient(model(), images, classes, target, name());
+}
+
+GuidedBackprop::GuidedBackprop(nn::Module& model, ReluRule rule, MethodOptions options)
+    : PixelAttribution(rule == ReluRule::Guided ? "guided-backprop" : "deconvnet", model,
+                       std::move(options)) {
+  for (const nn::ForwardHookHandle& handle : hooks_.attach(this->model(), rule, name())) {
+    keep_hook(handle);
+  }
+}
+
+Tensor GuidedBackprop::attribute(const Tensor& images, const Tensor& classes,
+                                 const Target& target) {
+  ReluRuleHooks::Armed armed(hooks_);
+  return input_gradient(model(), images, classes, target, name());
+}
+
+GuidedGradCam::GuidedGradCam(nn::Module& model, MethodOptions options)
+    : PixelAttribution("guided-gradcam", model, std::move(options)),
+      gradcam_(std::make_unique<GradientCam>(GradientCamKind::GradCam, "gradcam", model,
+                                             inner(this->options()))),
+      guided_(std::make_unique<GuidedBackprop>(model, ReluRule::Guided, inner(this->options()))) {}
+
+Tensor GuidedGradCam::attribute(const Tensor& images, const Tensor& classes, const Target& target) {
+  // Two passes: the guided rule would change dy/dA too, so Grad-CAM runs with it disarmed.
+  const Target same = Target::labels(classes).with_score(target.score_fn());
+  Tensor cam = gradcam_->explain(images, same).maps;            // [N, H, W]
+  Tensor guided = guided_->attribute(images, classes, target);  // [N, C, H, W]
+  return ops::mul(guided, cam.unsqueeze(1));
+}
+
+std::vector<nn::ForwardHookHandle> GuidedGradCam::hook_handles() const {
+  std::vector<nn::ForwardHookHandle> all = gradcam_->hook_handles();
+  for (const auto& handle : guided_->hook_handles()) all.push_back(handle);
+  return all;
+}
+
+std::string GuidedGradCam::layer_name() const {
+  std::string joined;
+  for (const std::string& layer : gradcam_->layers()) joined += (joined.empty() ? "" : ",") + layer;
+  return joined;
+}
+
+}  // namespace camlab::cam

@@ -1,0 +1,19 @@
+// Integrated gradients (Sundararajan et al. 2017): (x − x')·mean over α of dy/dx at
+// x' + α(x − x'), baseline x' = 0, α = k/m for k = 1..m (the paper's Riemann sum, eq. 3). The m·N
+// interpolated images run batched.
+//
+//   IntegratedGradients ig(*model, {.ig_steps = 64});
+//   Explanation e = ig.explain(images);   // Σ_pixels e.attributions ≈ y(x) − y(0) per image
+#pragma once
+
+#include "cam/methods/pixel_attribution.h"
+
+namespace camlab::cam {
+
+class IntegratedGradients : public PixelAttribution {
+ public:
+  IntegratedGradients(nn::Module& model, MethodOptions options);
+  Tensor attribute(const Tensor& images, const Tensor& classes, const Target& target) override;
+};
+
+}  // namespace camlab::cam

@@ -1,0 +1,54 @@
+// Guided backpropagation and deconvnet change only how gradients pass ReLUs. camlab applies the
+// rule without editing the model: a forward hook on every ReLU module returns the same values
+// from a custom autograd op whose backward applies the rule.
+//
+//   ReluRuleHooks hooks;
+//   for (auto& h : hooks.attach(*model, ReluRule::Guided, "guided-backprop")) keep(h);
+//   { ReluRuleHooks::Armed armed(hooks); grad = input_gradient(...); }   // guided gradients
+//   Tensor y = rule_relu(x, ReluRule::Deconvnet);    // the op alone
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "nn/hooks.h"
+#include "nn/module.h"
+#include "tensor/tensor.h"
+
+namespace camlab::cam {
+
+enum class ReluRule {
+  // dX = dY · 1[x > 0] · 1[dY > 0] (Springenberg et al. 2015)
+  Guided,
+  // dX = dY · 1[dY > 0]: the backward ReLU of Zeiler & Fergus 2014, blind to the forward input
+  Deconvnet,
+};
+
+// max(x, 0) recorded with the rule's backward.
+Tensor rule_relu(const Tensor& x, ReluRule rule);
+
+// Hooks on every nn::ReLU module that replace its output by rule_relu(input) while armed.
+class ReluRuleHooks {
+ public:
+  // The caller owns the handles. An Error if the model has no ReLU module (functional relu calls
+  // inside a module's forward cannot be hooked).
+  std::vector<nn::ForwardHookHandle> attach(nn::Module& model, ReluRule rule,
+                                            std::string_view method);
+
+  class Armed {
+   public:
+    explicit Armed(ReluRuleHooks& hooks) : armed_(hooks.armed_) { *armed_ = true; }
+    ~Armed() { *armed_ = false; }
+    Armed(const Armed&) = delete;
+    Armed& operator=(const Armed&) = delete;
+
+   private:
+    std::shared_ptr<bool> armed_;
+  };
+
+ private:
+  std::shared_ptr<bool> armed_ = std::make_shared<bool>(false);
+};
+
+}  // namespace camlab::cam

@@ -1,0 +1,182 @@
+#include "experiments/config/consistency.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "experiments/config/config_error.h"
+#include "experiments/config/suggest.h"
+
+namespace camlab::experiments {
+namespace {
+
+class Checker {
+ public:
+  explicit Checker(const ResolvedParts& c) : c_(c) {}
+
+  [[noreturn]] void fail_at(const std::string& path, std::string_view message) const {
+    const auto found = c_.where.find(path);
+    config_fail(found == c_.where.end() ? c_.file : found->second, message);
+  }
+
+  void check_layers_present() const {
+    if (c_.layers.empty()) {
+      fail_at("model.layers",
+              "[model] needs 'layers', e.g. layers = [{type = \"conv\", out = 32, kernel = 3, "
+              "pad = 1}, {type = \"relu\"}, {type = \"gap\"}, {type = \"linear\", out = 10}]");
+    }
+  }
+
+  void check_optimizer() const {
+    const auto opt = c_.root["train"]["optimizer"];
+    if (opt["nesterov"].value_or(false) && opt["momentum"].value_or(0.0) <= 0.0) {
+      fail_at("train.optimizer.nesterov",
+              "'train.optimizer.nesterov' needs 'train.optimizer.momentum' > 0 — set momentum "
+              "(e.g. 0.9) or nesterov = false");
+    }
+    if (opt["betas"].as_array()->size() != 2) {
+      fail_at("train.optimizer.betas",
+              fmt::format("'train.optimizer.betas' must hold two numbers (β1, β2), got {}",
+                          opt["betas"].as_array()->size()));
+    }
+  }
+
+  void check_schedule() const {
+    const auto schedule = c_.root["train"]["schedule"];
+    const std::string type = schedule["type"].value_or(std::string());
+    const toml::array& milestones = *schedule["milestones"].as_array();
+    if (type == "multistep" && milestones.empty()) {
+      fail_at("train.schedule.type",
+              "schedule type \"multistep\" needs 'train.schedule.milestones', e.g. [5, 8]");
+    }
+    int64_t previous = 0;
+    for (const toml::node& m : milestones) {
+      const int64_t epoch = m.value_or(int64_t{0});
+      if (epoch <= previous) {
+        fail_at("train.schedule.milestones",
+                fmt::format("'train.schedule.milestones' must increase, got {} after {}", epoch,
+                            previous));
+      }
+      previous = epoch;
+    }
+    const int64_t epochs = c_.root["train"]["epochs"].value_or(int64_t{1});
+    const int64_t warmup = schedule["warmup_epochs"].value_or(int64_t{0});
+    if (warmup >= epochs && warmup > 0) {
+      fail_at("train.schedule.warmup_epochs",
+              fmt::format("'train.schedule.warmup_epochs' ({}) must be less than 'train.epochs' "
+                          "({})",
+                          warmup, epochs));
+    }
+  }
+
+  void check_data() const {
+    const auto data = c_.root["data"];
+    const std::string dataset = data["dataset"].value_or(std::string());
+    const bool needs_path = dataset == "hdf5" || dataset == "image-folder" || dataset == "cifar10";
+    if (needs_path && data["path"].value_or(std::string()).empty()) {
+      fail_at("data.dataset",
+              fmt::format("dataset \"{}\" needs 'data.path' (the files to read)", dataset));
+    }
+    if (const toml::table* normalize = data["normalize"].as_table()) {
+      const size_t means = (*normalize)["mean"].as_array()->size();
+      const size_t stds = (*normalize)["std"].as_array()->size();
+      if (means != stds) {
+        fail_at("data.normalize", fmt::format("'data.normalize' needs as many std values ({}) as "
+                                              "mean values ({})",
+                                              stds, means));
+      }
+    }
+    const bool multilabel = data["multilabel"].value_or(false);
+    const std::string loss = c_.root["train"]["loss"]["type"].value_or(std::string());
+    if (multilabel && loss != "bce") {
+      fail_at("data.multilabel",
+              "'data.multilabel' = true needs train.loss = {type = \"bce\"} (one sigmoid per "
+              "class)");
+    }
+  }
+
+  void check_names(const std::vector<LayerSpec>& layers) const {
+    std::set<std::string> seen;
+    for (const LayerSpec& layer : layers) {
+      if (layer.name.empty()) continue;
+      if (!seen.insert(layer.name).second) {
+        fail_at(layer.path, fmt::format("layer name '{}' is used twice in '{}' — names must be "
+                                        "unique (CAM layers and checkpoints are found by name)",
+                                        layer.name, parent_of(layer.path)));
+      }
+    }
+  }
+
+  void check_block_refs(const std::vector<LayerSpec>& layers,
+                        std::vector<std::string>& stack) const {
+    for (const LayerSpec& layer : layers) {
+      if (layer.type != "block") continue;
+      const auto block = c_.blocks.find(layer.block);
+      if (block == c_.blocks.end()) {
+        std::vector<std::string> names;
+        for (const auto& [name, unused] : c_.blocks) names.push_back(name);
+        const std::string guess = nearest(layer.block, names);
+        fail_at(layer.path,
+                fmt::format("'{}' refers to block '{}', which [model.blocks] does not define — {}",
+                            layer.path, layer.block,
+                            guess.empty() ? "defined blocks: " + join_quoted(names, "'")
+                                          : fmt::format("did you mean '{}'?", guess)));
+      }
+      for (const std::string& open : stack) {
+        if (open == layer.block) {
+          fail_at(layer.path, fmt::format("block '{}' contains itself (via {})", layer.block,
+                                          join_quoted(stack, "'")));
+        }
+      }
+      stack.push_back(layer.block);
+      check_block_refs(block->second, stack);
+      stack.pop_back();
+    }
+  }
+
+  // A target layer is "<top-level name or index>[.<inner path>]" (the builder resolves the rest).
+  void check_layer_ref(const std::string& key) const {
+    const std::string ref = c_.root.at_path(key).value_or(std::string());
+    if (ref.empty()) return;
+    const std::string head = ref.substr(0, ref.find('.'));
+    std::vector<std::string> names;
+    for (size_t i = 0; i < c_.layers.size(); ++i) {
+      if (c_.layers[i].name == head || std::to_string(i) == head) return;
+      if (!c_.layers[i].name.empty()) names.push_back(c_.layers[i].name);
+    }
+    const std::string guess = nearest(head, names);
+    std::string hint = names.empty() ? "no layer has a name; give the target one"
+                                     : "named layers: " + join_quoted(names, "'");
+    if (!guess.empty()) {
+      hint = fmt::format("did you mean '{}'? N{}", guess, hint.substr(1));
+    }
+    fail_at(key,
+            fmt::format("'{}' = \"{}\" names no layer of [model] layers — {}", key, ref, hint));
+  }
+
+  void run() const {
+    check_layers_present();
+    check_optimizer();
+    check_schedule();
+    check_data();
+    check_names(c_.layers);
+    for (const auto& [name, layers] : c_.blocks) check_names(layers);
+    std::vector<std::string> stack;
+    check_block_refs(c_.layers, stack);
+    check_layer_ref("model.cam_layer");
+    check_layer_ref("explain.layer");
+  }
+
+ private:
+  static std::string parent_of(const std::string& layer_path) {
+    return layer_path.substr(0, layer_path.rfind('['));
+  }
+
+  const ResolvedParts& c_;
+};
+
+}  // namespace
+
+void check_consistency(const ResolvedParts& config) { Checker(config).run(); }
+
+}  // namespace camlab::experiments

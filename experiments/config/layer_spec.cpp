@@ -1,0 +1,54 @@
+#include "experiments/config/layer_spec.h"
+
+#include "experiments/config/key_path.h"
+
+namespace camlab::experiments {
+namespace {
+
+LayerSpec read_layer(const toml::table& table, const std::string& path,
+                     const Locations& locations) {
+  LayerSpec layer;
+  const auto text = [&](const char* key, std::string& field) {
+    field = table[key].value_or(field);
+  };
+  const auto integer = [&](const char* key, int64_t& field) { field = table[key].value_or(field); };
+  const auto number = [&](const char* key, double& field) { field = table[key].value_or(field); };
+  text("type", layer.type);
+  text("name", layer.name);
+  integer("repeat", layer.repeat);
+  integer("out", layer.out);
+  integer("in", layer.in);
+  integer("kernel", layer.kernel);
+  integer("stride", layer.stride);
+  integer("pad", layer.pad);
+  integer("dilation", layer.dilation);
+  integer("groups", layer.groups);
+  layer.bias = table["bias"].value_or(layer.bias);
+  layer.batchnorm = table["batchnorm"].value_or(layer.batchnorm);
+  number("p", layer.p);
+  number("slope", layer.slope);
+  number("alpha", layer.alpha);
+  number("scale", layer.scale);
+  text("mode", layer.mode);
+  number("eps", layer.eps);
+  number("momentum", layer.momentum);
+  text("block", layer.block);
+  const auto found = locations.find(path);
+  layer.where = found == locations.end() ? "" : found->second;
+  layer.line = layer.where.starts_with("--set") ? 0 : static_cast<int>(table.source().begin.line);
+  layer.path = path;
+  return layer;
+}
+
+}  // namespace
+
+std::vector<LayerSpec> read_layers(const toml::array& layers, const std::string& path,
+                                   const Locations& locations) {
+  std::vector<LayerSpec> specs;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    specs.push_back(read_layer(*layers.get(i)->as_table(), item_path(path, i), locations));
+  }
+  return specs;
+}
+
+}  // namespace camlab::experiments

@@ -1,0 +1,178 @@
+// The schema's rows: every key of an experiment TOML, in the order to_toml() writes them.
+#include "experiments/config/schema.h"
+
+namespace camlab::experiments {
+namespace {
+
+std::string quoted(const std::string& text) { return "\"" + text + "\""; }
+
+KeySpec section(std::string path, std::string doc) {
+  return {.path = std::move(path), .kind = Kind::Table, .default_toml = "", .doc = std::move(doc)};
+}
+KeySpec integer(std::string path, std::string dflt, Range range, std::string doc) {
+  return {std::move(path), Kind::Int, std::move(dflt), range, {}, false, std::move(doc)};
+}
+KeySpec number(std::string path, std::string dflt, Range range, std::string doc) {
+  return {std::move(path), Kind::Float, std::move(dflt), range, {}, false, std::move(doc)};
+}
+KeySpec boolean(std::string path, std::string dflt, std::string doc) {
+  return {std::move(path), Kind::Bool, std::move(dflt), {}, {}, false, std::move(doc)};
+}
+KeySpec text(std::string path, const std::string& dflt, std::string doc) {
+  return {std::move(path), Kind::String, quoted(dflt), {}, {}, false, std::move(doc)};
+}
+KeySpec choice(std::string path, const std::string& dflt, std::vector<std::string> allowed,
+               std::string doc) {
+  return {std::move(path),    Kind::String, quoted(dflt),  {},
+          std::move(allowed), false,        std::move(doc)};
+}
+KeySpec list(std::string path, Kind kind, std::string dflt, std::string doc, Range range = {},
+             std::vector<std::string> allowed = {}) {
+  return {std::move(path), kind, std::move(dflt), range, std::move(allowed), false, std::move(doc)};
+}
+
+// clang-format off
+std::vector<KeySpec> make_schema() {
+  const std::vector<std::string> methods = explain_method_names();
+  KeySpec augment = list("data.augment", Kind::StringArray, "[]",
+      "training transforms, e.g. [\"random_crop:2\", \"hflip\"]", {},
+      {"random_crop", "hflip", "random_affine"});  // datasets/transform.h's parse_transform names
+  augment.allowed_before_colon = true;
+  KeySpec target = choice("explain.target", "predicted", {"predicted", "label"},
+      "class to explain: the prediction, the true label, or a class index");
+  target.kind = Kind::IntOrString;
+  target.range = at_least(0);
+  return {
+    section("experiment", "what the run is called and where it runs"),
+    text("experiment.name", "", "run name, the folder under runs/; empty = the config file's stem"),
+    integer("experiment.seed", "0", at_least(0), "seeds weights, shuffling and augmentation"),
+    choice("experiment.device", "auto", {"cpu", "cuda", "auto"},
+        "auto = cuda when a GPU is present"),
+    integer("experiment.threads", "0", at_least(0),
+        "CPU threads for OpenMP and BLAS; 0 = all cores"),
+
+    section("data", "the dataset and its preprocessing"),
+    choice("data.dataset", "fashion-mnist", {"fashion-mnist", "mnist", "cifar10", "hdf5",
+           "image-folder", "synthetic-shapes", "composite"}, "which reader or generator"),
+    text("data.path", "", "files to read; empty = the dataset's default location"),
+    integer("data.batch_size", "64", at_least(1), "training batch size"),
+    integer("data.eval_batch_size", "0", at_least(0), "evaluation batch size; 0 = batch_size"),
+    augment,
+    {"data.normalize", Kind::BoolOrTable, "false", {}, {}, false,
+     "true = per-channel mean/std of the training set; or {mean = [...], std = [...]}"},
+    list("data.normalize.mean", Kind::FloatArray, "[]",
+        "per-channel mean of [0, 1] pixels; empty = computed"),
+    list("data.normalize.std", Kind::FloatArray, "[]",
+        "per-channel std of [0, 1] pixels; empty = computed", above(0)),
+    integer("data.train_subset", "0", at_least(0), "use the first N training images; 0 = all"),
+    integer("data.test_subset", "0", at_least(0), "use the first N test images; 0 = all"),
+    boolean("data.multilabel", "false",
+        "multi-hot labels (composite, hdf5 [N, K]); pairs with loss bce"),
+    integer("data.image_size", "0", at_least(0),
+        "side of generated images (synthetic-shapes, composite); 0 = the generator's default"),
+    integer("data.channels", "0", closed(0, 3),
+        "channels of generated images (1 or 3); 0 = the generator's default"),
+    integer("data.train_count", "0", at_least(0),
+        "generated training images; 0 = the generator's default"),
+    integer("data.test_count", "0", at_least(0),
+        "generated test images; 0 = the generator's default"),
+    integer("data.workers", "1", at_least(0),
+        "batches prepared ahead by loader threads; 0 = on the training thread"),
+    boolean("data.shuffle", "true", "reshuffle the training set each epoch"),
+
+    section("model", "the network as a list of layers"),
+    {"model.layers", Kind::LayerList, "", {}, {}, false,
+     "array of inline tables {type = \"conv\", out = 32, ...}; see the layer table"},
+    {"model.blocks", Kind::BlockTable, "", {}, {}, false,
+     "named layer lists used by {type = \"block\", block = \"name\"}"},
+    text("model.cam_layer", "",
+        "layer name the CAM methods explain; empty = the last layer with a spatial output"),
+
+    section("train", "optimisation"),
+    integer("train.epochs", "10", at_least(1), "passes over the training set"),
+    section("train.optimizer", "{type = \"sgd\", lr = 0.05, ...}"),
+    choice("train.optimizer.type", "sgd", {"sgd", "adam", "adamw"}, "update rule"),
+    number("train.optimizer.lr", "0.01", above(0), "peak learning rate"),
+    number("train.optimizer.momentum", "0.0", half_open(0, 1), "SGD momentum"),
+    boolean("train.optimizer.nesterov", "false", "Nesterov momentum (SGD; needs momentum > 0)"),
+    number("train.optimizer.weight_decay", "0.0", at_least(0),
+        "L2 penalty (sgd, adam) or decoupled decay (adamw)"),
+    list("train.optimizer.betas", Kind::FloatArray, "[0.9, 0.999]",
+        "Adam's (β1, β2)", half_open(0, 1)),
+    number("train.optimizer.eps", "1e-08", above(0), "Adam's denominator guard"),
+    section("train.schedule", "learning-rate schedule per epoch"),
+    choice("train.schedule.type", "none", {"none", "step", "multistep", "cosine"},
+        "how lr changes across epochs"),
+    integer("train.schedule.warmup_epochs", "0", at_least(0), "linear warm-up from 0 to lr first"),
+    integer("train.schedule.step_size", "10", at_least(1),
+        "step: multiply lr by gamma every step_size epochs"),
+    list("train.schedule.milestones", Kind::IntArray, "[]",
+        "multistep: epochs (increasing) after which lr is multiplied by gamma", at_least(1)),
+    number("train.schedule.gamma", "0.1", above(0), "step/multistep factor"),
+    number("train.schedule.min_lr", "0.0", at_least(0), "cosine: the final learning rate"),
+    section("train.loss", "training objective"),
+    choice("train.loss.type", "cross_entropy", {"cross_entropy", "bce"},
+        "cross_entropy (single label) or bce (multi-label)"),
+    number("train.loss.label_smoothing", "0.0", half_open(0, 1), "cross_entropy target smoothing"),
+    number("train.clip_grad_norm", "0.0", at_least(0), "clip the global gradient L2 norm; 0 = off"),
+    integer("train.checkpoint_every", "1", at_least(0),
+        "epochs between checkpoints; 0 = only at the end"),
+    integer("train.eval_every", "1", at_least(1), "epochs between test-set evaluations"),
+    integer("train.log_every", "50", at_least(1), "steps between log lines when not on a terminal"),
+
+    section("explain", "which maps `camlab explain` renders"),
+    list("explain.methods", Kind::StringArray, R"(["gradcam"])",
+        "attribution methods", {}, methods),
+    integer("explain.count", "16", at_least(1), "images to explain"),
+    choice("explain.colormap", "jet", {"jet", "viridis", "inferno", "magma", "turbo", "gray"},
+        "heatmap colours"),
+    choice("explain.select", "first", {"first", "random", "correct", "incorrect", "per-class"},
+        "which test images to explain"),
+    text("explain.layer", "", "target layer; empty = model.cam_layer"),
+    target,
+
+    section("localize", "weakly-supervised boxes from maps"),
+    list("localize.methods", Kind::StringArray, R"(["cam", "gradcam"])",
+        "maps to turn into boxes", {}, methods),
+    list("localize.thresholds", Kind::FloatArray, "[0.2]",
+        "keep pixels ≥ t·max; several values give MaxBoxAcc", closed(0, 1)),
+    number("localize.iou_threshold", "0.5", closed(0, 1), "a box is correct at IoU ≥ this"),
+    integer("localize.count", "0", at_least(0), "test images; 0 = all"),
+
+    section("segment", "masks from maps (seeds)"),
+    list("segment.methods", Kind::StringArray, R"(["gradcam"])",
+        "maps to turn into masks", {}, methods),
+    list("segment.thresholds", Kind::FloatArray, "[0.2]",
+        "foreground where map ≥ t·max", closed(0, 1)),
+    number("segment.background_threshold", "0.2", closed(0, 1),
+        "background where every class map is below this"),
+    integer("segment.count", "0", at_least(0), "test images; 0 = all"),
+
+    {"sweep", Kind::SweepTable, "", {}, {}, false,
+        "\"dotted.key\" = [values]: one run per combination"},
+    choice("sweep.mode", "grid", {"grid", "zip"},
+        "grid = every combination, zip = the i-th value of each key together"),
+  };
+}
+// clang-format on
+
+}  // namespace
+
+const std::vector<std::string>& explain_method_names() {
+  // The spellings of pytorch-grad-cam where it has the method (reference/cam-methods.md).
+  // clang-format off
+  static const std::vector<std::string> names = {
+      "cam", "gradcam", "gradcam++", "xgradcam", "layercam", "hirescam", "gradcam-elementwise",
+      "scorecam", "ablationcam", "eigencam", "eigengradcam", "randomcam",
+      "saliency", "guided-backprop", "deconvnet", "guided-gradcam", "smoothgrad",
+      "integrated-gradients", "occlusion"};
+  // clang-format on
+  return names;
+}
+
+const std::vector<KeySpec>& schema() {
+  static const std::vector<KeySpec> table = make_schema();
+  return table;
+}
+
+}  // namespace camlab::experiments
