@@ -49,11 +49,22 @@ nn::Linear& find_gap_linear_head(nn::Module& model, const std::string& layer, co
                  method, entry.name, layer);
     return *linear;
   }
+  // Name the layer that does feed the pooling (often the ReLU after the requested conv).
+  std::string feeding = "the layer that feeds the pooling";
+  for (size_t i = at + 1; i < entries.size(); ++i) {
+    if (entries[i].output.dim() != 4) continue;
+    const Tensor mean = ops::mean(entries[i].output, {2, 3});
+    for (size_t j = i + 1; j < entries.size(); ++j) {
+      if (dynamic_cast<nn::Linear*>(entries[j].module) && close(entries[j].input, mean)) {
+        feeding = fmt::format("'{}', the layer that feeds the pooling,", entries[i].name);
+      }
+    }
+  }
   fail(
       "{}: CAM needs a global-average-pooling + Linear head right after the target layer, but "
-      "no Linear layer takes the spatial mean of '{}' as its input (after it: {}); explain the "
-      "layer that feeds the pooling, or use gradcam, which equals CAM up to scale on such heads",
-      method, layer, after.empty() ? std::string("nothing") : join_names(after, 8));
+      "no Linear layer takes the spatial mean of '{}' as its input (after it: {}); explain {} "
+      "or use gradcam, which equals CAM up to scale on such heads",
+      method, layer, after.empty() ? std::string("nothing") : join_names(after, 8), feeding);
 }
 
 ClassActivationMap::ClassActivationMap(nn::Module& model, MethodOptions options)

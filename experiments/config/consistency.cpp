@@ -1,5 +1,6 @@
 #include "experiments/config/consistency.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include <set>
@@ -134,21 +135,18 @@ class Checker {
     }
   }
 
-  // A target layer is "<top-level name or index>[.<inner path>]" (the builder resolves the rest).
+  // A target layer is "<top-level name>[.<inner path>]", by the names the model builder gives
+// (layer_names: given names, or "relu4"-style ones); the builder resolves the rest.
   void check_layer_ref(const std::string& key) const {
     const std::string ref = c_.root.at_path(key).value_or(std::string());
     if (ref.empty()) return;
     const std::string head = ref.substr(0, ref.find('.'));
-    std::vector<std::string> names;
-    for (size_t i = 0; i < c_.layers.size(); ++i) {
-      if (c_.layers[i].name == head || std::to_string(i) == head) return;
-      if (!c_.layers[i].name.empty()) names.push_back(c_.layers[i].name);
-    }
+    const std::vector<std::string> names = layer_names(c_.layers);
+    if (std::find(names.begin(), names.end(), head) != names.end()) return;
     const std::string guess = nearest(head, names);
-    std::string hint = names.empty() ? "no layer has a name; give the target one"
-                                     : "named layers: " + join_quoted(names, "'");
+    std::string hint = "layers: " + join_quoted(names, "'");
     if (!guess.empty()) {
-      hint = fmt::format("did you mean '{}'? N{}", guess, hint.substr(1));
+      hint = fmt::format("did you mean '{}'? L{}", guess, hint.substr(1));
     }
     fail_at(key,
             fmt::format("'{}' = \"{}\" names no layer of [model] layers — {}", key, ref, hint));

@@ -1,3 +1,4 @@
+#include <map>
 #include "experiments/config/layer_spec.h"
 
 #include "experiments/config/key_path.h"
@@ -49,6 +50,22 @@ std::vector<LayerSpec> read_layers(const toml::array& layers, const std::string&
     specs.push_back(read_layer(*layers.get(i)->as_table(), item_path(path, i), locations));
   }
   return specs;
+}
+
+std::vector<std::string> layer_names(const std::vector<LayerSpec>& layers) {
+  std::vector<std::string> names;
+  std::map<std::string, int> counts;
+  for (const LayerSpec& layer : layers) {
+    for (int64_t r = 0; r < layer.repeat; ++r) {
+      if (layer.name.empty()) {
+        const std::string& stem = layer.type == "block" ? layer.block : layer.type;
+        names.push_back(stem + std::to_string(++counts[stem]));
+      } else {
+        names.push_back(layer.repeat > 1 ? layer.name + std::to_string(r + 1) : layer.name);
+      }
+    }
+  }
+  return names;
 }
 
 }  // namespace camlab::experiments

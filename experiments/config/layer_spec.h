@@ -43,6 +43,11 @@ struct LayerSpec {
   std::string path;       // "model.layers[3]"
 };
 
+// The module names the model builder gives a layer list, one per copy of each layer in order:
+// the layer's `name` (with 1, 2, ... appended when repeated), or for an unnamed layer its type
+// (block: the block's name) and a count per type: "relu1", "relu2", "maxpool1".
+std::vector<std::string> layer_names(const std::vector<LayerSpec>& layers);
+
 // Reads a resolved (validated, defaults filled) layer list at `path`.
 std::vector<LayerSpec> read_layers(const toml::array& layers, const std::string& path,
                                    const Locations& locations);

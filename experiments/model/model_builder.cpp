@@ -45,31 +45,22 @@ class Builder {
  public:
   Builder(const BlockTable& blocks, Generator& gen) : blocks_(blocks), gen_(gen) {}
 
-  // Appends `layers` to `into`, advancing `shape`.
+  // Appends `layers` to `into`, advancing `shape`; names come from layer_names().
   void add_all(nn::Sequential& into, const std::vector<LayerSpec>& layers, FeatureShape& shape,
-               std::map<std::string, int>& counts, int depth) {
+               int depth) {
+    const std::vector<std::string> names = layer_names(layers);
+    size_t next = 0;
     for (const LayerSpec& layer : layers) {
       for (int64_t r = 0; r < layer.repeat; ++r) {
-        std::string name = layer.name;
-        if (name.empty()) {
-          name = next_name(layer, counts);
-        } else if (layer.repeat > 1) {
-          name = fmt::format("{}{}", layer.name, r + 1);  // "stage" x 3: stage1, stage2, stage3
-        }
         // A repeated layer strides only in its first copy (a ResNet stage's downsampling).
         LayerSpec copy = layer;
         if (r > 0) copy.stride = 1;
-        add_one(into, copy, name, shape, depth);
+        add_one(into, copy, names[next++], shape, depth);
       }
     }
   }
 
  private:
-  std::string next_name(const LayerSpec& layer, std::map<std::string, int>& counts) {
-    std::string stem = layer.type == "block" ? layer.block : layer.type;
-    return fmt::format("{}{}", stem, ++counts[stem]);
-  }
-
   void add_one(nn::Sequential& into, const LayerSpec& layer, const std::string& name,
                FeatureShape& shape, int depth) {
     const std::string& t = layer.type;
@@ -199,8 +190,7 @@ class Builder {
     CAMLAB_CHECK(depth < 8, "{}: blocks nest deeper than 8 levels (a block that uses itself?)",
                  describe(layer, name));
     auto nested = std::make_shared<nn::Sequential>();
-    std::map<std::string, int> counts;
-    add_all(*nested, it->second, shape, counts, depth + 1);
+    add_all(*nested, it->second, shape, depth + 1);
     into.add(name, nested);
   }
 
@@ -218,8 +208,7 @@ std::shared_ptr<nn::Sequential> build_model(const std::vector<LayerSpec>& layers
   CAMLAB_CHECK(!layers.empty(), "build_model: [model] layers is empty");
   auto model = std::make_shared<nn::Sequential>();
   FeatureShape shape{input_chw};
-  std::map<std::string, int> counts;
-  Builder(blocks, gen).add_all(*model, layers, shape, counts, 0);
+  Builder(blocks, gen).add_all(*model, layers, shape, 0);
   // A probe forward: layer code checks shapes too, and this proves the whole chain fits.
   autograd::NoGradGuard no_grad;
   Shape probe = input_chw;

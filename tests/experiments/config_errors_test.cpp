@@ -110,7 +110,7 @@ TEST(ConfigErrors, LayerKeysAreChecked) {
 TEST(ConfigErrors, CrossKeyChecks) {
   EXPECT_EQ(error_of(std::string(kLayers) + "cam_layer = \"conv5\"\n"),
             "fmnist.toml:8:13: 'model.cam_layer' = \"conv5\" names no layer of [model] layers — "
-            "did you mean 'conv1'? Named layers: 'conv1', 'fc'");
+            "did you mean 'conv1'? Layers: 'conv1', 'relu1', 'gap1', 'fc'");
   EXPECT_EQ(error_of(std::string(kLayers) + "[train]\noptimizer = {nesterov = true}\n"),
             "fmnist.toml:9:25: 'train.optimizer.nesterov' needs 'train.optimizer.momentum' > 0 — "
             "set momentum (e.g. 0.9) or nesterov = false");

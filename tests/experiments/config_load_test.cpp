@@ -58,7 +58,7 @@ TEST(ConfigLoad, ReferenceNetMatchesTheIssue) {
   EXPECT_EQ(pool.stride, 2);  // 0 (the default) resolves to the kernel
   EXPECT_EQ(cfg.layers()[10].name, "fc");
   EXPECT_EQ(cfg.layers()[10].out, 10);
-  EXPECT_EQ(cfg.get_string("model.cam_layer"), "conv4");
+  EXPECT_EQ(cfg.get_string("model.cam_layer"), "relu4");
   EXPECT_EQ(cfg.get_string("train.optimizer.type"), "sgd");
   EXPECT_DOUBLE_EQ(cfg.get_double("train.optimizer.lr"), 0.05);
   EXPECT_DOUBLE_EQ(cfg.get_double("train.optimizer.momentum"), 0.9);
