@@ -1,12 +1,19 @@
 #include "tensor/dispatch.h"
 
 #include "tensor/cpu/register.h"
+#if defined(CAMLAB_WITH_CUDA)
+#include "tensor/cuda/backend.h"
+#endif
 
 namespace camlab {
 
 KernelTable& kernel_table(DeviceType type) {
   static KernelTable cpu = cpu::make_kernel_table();
-  static KernelTable cuda{};  // filled by tensor/cuda/ when that backend is built
+#if defined(CAMLAB_WITH_CUDA)
+  static KernelTable cuda = camlab::cuda::make_kernel_table();
+#else
+  static KernelTable cuda{};  // no CUDA backend in this build: every op is a clear error
+#endif
   return type == DeviceType::CPU ? cpu : cuda;
 }
 

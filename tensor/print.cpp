@@ -98,15 +98,22 @@ class Printer {
       return std::string(width > s.size() ? width - s.size() : 0, ' ') + s;
     }
     std::string out = "[";
-    std::string separator = dim + 1 == t_.dim()
-                                ? ", "
-                                : "," + std::string(static_cast<size_t>(t_.dim() - dim - 1), '\n') +
-                                      std::string(indent + static_cast<size_t>(dim) + 1, ' ');
+    // Rows of the innermost dim are separated by ", "; outer dims by a comma, one blank line per
+    // remaining dim, and the indent of the next bracket.
+    std::string separator = ", ";
+    if (dim + 1 != t_.dim()) {
+      separator = fmt::format(",{}{}", std::string(static_cast<size_t>(t_.dim() - dim - 1), '\n'),
+                              std::string(indent + static_cast<size_t>(dim) + 1, ' '));
+    }
     bool first = true;
     for (int64_t i : shown(dim)) {
       if (!first) out += separator;
       first = false;
-      out += i < 0 ? "..." : render_dim(dim + 1, offset + i * t_.stride(dim), style, width, indent);
+      if (i < 0) {
+        out += "...";
+      } else {
+        out += render_dim(dim + 1, offset + i * t_.stride(dim), style, width, indent);
+      }
     }
     return out + "]";
   }
