@@ -29,6 +29,43 @@ const std::vector<Command>& commands() {
        "  camlab explain runs/quick --methods gradcam --layer conv3 --target label --h5 maps.h5\n"
        "  camlab explain runs/quick --select confident-wrong --methods gradcam,guided-gradcam\n",
        explain_main},
+      {"sweep", "train every point of a config's [sweep] table; results.csv, results.md, plots",
+       "  camlab sweep experiments/configs/ablation-width-depth.toml\n"
+       "  camlab sweep experiments/configs/ablation-width-depth.toml --parallel 2 --out runs/abl\n"
+       "  camlab sweep my.toml --set train.epochs=1 --dry-run      # list the runs\n"
+       "  camlab sweep my.toml --out runs/abl   # again: finished runs are skipped (resume)\n",
+       sweep_main},
+      {"report", "write one self-contained HTML page for a run or a sweep (images inlined)",
+       "  camlab report runs/quick                      # runs/quick/report.html\n"
+       "  camlab report runs/abl --out ablation.html    # a sweep folder: comparison and plots\n",
+       report_main},
+      {"visualize", "synthesise inputs that excite channels or classes (gradient ascent, Lucid)",
+       "  camlab visualize runs/quick --layer conv4 --channels 0:16\n"
+       "  camlab visualize runs/quick --objective class --channels 0:10\n"
+       "  camlab visualize runs/quick --layer conv3 --recipe lucid --regularize jitter,scale,rotate\n"
+       "  camlab visualize runs/quick --objective deepdream --layer conv3 --image 7 --octaves 3\n",
+       visualize_main},
+      {"activations", "draw every channel of chosen layers for one test image",
+       "  camlab activations runs/quick --index 0\n"
+       "  camlab activations runs/quick --index 12 --layers conv1,conv4\n",
+       activations_main},
+      {"make-dataset", "make a dataset with true boxes and masks (composite Fashion-MNIST canvases)",
+       "  camlab make-dataset composite --base fashion-mnist --split train --canvas 64 --objects 1 "
+       "--scale 0.7:1.3 --clutter 2 --n 20000 --seed 1 --out data/wsol64-train.h5\n"
+       "  camlab make-dataset composite --split test --objects 2 --n 2000 --seed 2 --out "
+       "data/wsol64-2obj-test.h5\n",
+       make_dataset_main},
+      {"localize", "score each method's maps as boxes (GT-known Loc, MaxBoxAcc, pointing game) and "
+       "as explanations (Average Drop, Deletion, Insertion)",
+       "  camlab localize runs/wsol-fmnist64 --data data/wsol64-test.h5 --sweep\n"
+       "  camlab localize runs/wsol-fmnist64 --data data/wsol64-test.h5 --methods cam,gradcam "
+       "--threshold 0.15 --count 500\n",
+       localize_main},
+      {"segment", "seed masks from class maps, mIoU against true masks, and an SEC-style segmenter",
+       "  camlab segment runs/wsol-fmnist64 --data data/wsol64-test.h5 --methods cam,gradcam\n"
+       "  camlab segment runs/wsol-fmnist64 --data data/wsol64-test.h5 --train-segmenter "
+       "--epochs 4\n",
+       segment_main},
   };
   return all;
 }

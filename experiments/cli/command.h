@@ -38,5 +38,12 @@ const Command& find_command(const std::string& name);
 int train_main(const std::vector<std::string>& args);
 int eval_main(const std::vector<std::string>& args);
 int explain_main(const std::vector<std::string>& args);
+int sweep_main(const std::vector<std::string>& args);
+int report_main(const std::vector<std::string>& args);
+int visualize_main(const std::vector<std::string>& args);
+int activations_main(const std::vector<std::string>& args);
+int make_dataset_main(const std::vector<std::string>& args);
+int localize_main(const std::vector<std::string>& args);
+int segment_main(const std::vector<std::string>& args);
 
 }  // namespace camlab::cli
