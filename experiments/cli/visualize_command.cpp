@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "cam/render/png_io.h"
 #include "cam/visualize/feature_vis.h"
