@@ -20,7 +20,7 @@ cmake --build build -j "$JOBS" --target camlab
 
 set -x
 build/camlab train experiments/configs/fmnist-gapnet.toml --set train.epochs=2 \
-  --out runs/quickstart
+  --out runs/quickstart --force
 build/camlab explain runs/quickstart --select misclassified --out runs/quickstart/explain
 { set +x; } 2>/dev/null
 

@@ -31,7 +31,8 @@
   /* linear algebra */                                                                             \
   X(matmul)                                                                                        \
   /* convolution and image ops */                                                                  \
-  X(im2col) X(col2im) X(max_pool2d) X(max_pool2d_backward) X(avg_pool2d) X(avg_pool2d_backward)    \
+  X(im2col) X(col2im) X(conv2d_forward) X(conv2d_backward_input) X(conv2d_backward_weight)       \
+  X(max_pool2d) X(max_pool2d_backward) X(avg_pool2d) X(avg_pool2d_backward)    \
   X(adaptive_avg_pool2d) X(adaptive_avg_pool2d_backward) X(upsample_bilinear2d)                    \
   X(upsample_bilinear2d_backward) X(upsample_nearest2d) X(upsample_nearest2d_backward)             \
   X(batch_norm_stats) X(batch_norm_apply) X(batch_norm_backward) X(dropout_mask)                   \

@@ -1,0 +1,225 @@
+// Pooling on the CPU: max (with argmax indices), average, adaptive average, and their backwards.
+// Every (n, c) plane is independent, so planes are spread over OpenMP threads and the backward
+// scatters never race. Inputs arrive contiguous (the frontends in tensor/ops/pool.cpp see to it).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "tensor/cpu/loops.h"
+#include "tensor/cpu/register.h"
+#include "tensor/op_params.h"
+
+namespace camlab::cpu {
+
+void register_upsample_kernels(KernelTable& table);  // cpu/upsample.cpp
+
+namespace {
+
+// Runs fn(plane) for every plane in [0, planes), in parallel when the work is large enough.
+template <typename Fn>
+void for_each_plane(int64_t planes, int64_t work_per_plane, Fn&& fn) {
+#pragma omp parallel for schedule(static) if (planes * work_per_plane >= kParallelGrain)
+  for (int64_t i = 0; i < planes; ++i) fn(i);
+}
+
+// The input rows (or columns) under output position o of a window of `kernel` at `stride`
+// shifted by `padding`, clipped to the image [0, size).
+struct Window {
+  int64_t begin, end;
+};
+
+Window pool_window(int64_t o, int64_t kernel, int64_t stride, int64_t padding, int64_t size) {
+  const int64_t start = o * stride - padding;
+  return {std::max<int64_t>(start, 0), std::min(start + kernel, size)};
+}
+
+// Adaptive pooling bins (PyTorch's AdaptiveAveragePooling): start = ⌊i·in/out⌋,
+// end = ⌈(i + 1)·in/out⌉, so bins may overlap by one element.
+Window adaptive_window(int64_t i, int64_t in, int64_t out) {
+  return {(i * in) / out, ((i + 1) * in + out - 1) / out};
+}
+
+// x: [N, C, H, W] -> y: [N, C, Ho, Wo], indices (int64, ih·W + iw within the plane): [N, C, Ho, Wo]
+void max_pool2d_kernel(const KernelArgs& args) {
+  const Tensor& x = args.inputs[0];
+  const Tensor& y = args.outputs[0];
+  const Tensor& indices = args.outputs[1];
+  const auto& p = args.get<Pool2dParams>();
+  const int64_t H = x.size(2), W = x.size(3), Ho = y.size(2), Wo = y.size(3);
+  visit_floating(x.dtype(), "max_pool2d", [&]<typename T>() {
+    const T* x_data = x.data<T>();
+    T* y_data = y.data<T>();
+    int64_t* idx_data = indices.data<int64_t>();
+    for_each_plane(x.size(0) * x.size(1), Ho * Wo * p.kernel[0] * p.kernel[1], [&](int64_t i) {
+      const T* plane = x_data + i * H * W;
+      for (int64_t oh = 0; oh < Ho; ++oh) {
+        const Window rows = pool_window(oh, p.kernel[0], p.stride[0], p.padding[0], H);
+        for (int64_t ow = 0; ow < Wo; ++ow) {
+          const Window cols = pool_window(ow, p.kernel[1], p.stride[1], p.padding[1], W);
+          // Padding counts as −∞; a NaN wins (as in PyTorch); ties keep the first maximum.
+          T best = -std::numeric_limits<T>::infinity();
+          int64_t best_index = rows.begin * W + cols.begin;
+          for (int64_t ih = rows.begin; ih < rows.end; ++ih) {
+            for (int64_t iw = cols.begin; iw < cols.end; ++iw) {
+              const T v = plane[ih * W + iw];
+              if (v > best || std::isnan(v)) {
+                best = v;
+                best_index = ih * W + iw;
+              }
+            }
+          }
+          y_data[(i * Ho + oh) * Wo + ow] = best;
+          idx_data[(i * Ho + oh) * Wo + ow] = best_index;
+        }
+      }
+    });
+  });
+}
+
+// grad_y, indices: [N, C, Ho, Wo] -> grad_x: [N, C, H, W]; dX[argmax] += dY
+void max_pool2d_backward_kernel(const KernelArgs& args) {
+  const Tensor& grad_y = args.inputs[0];
+  const Tensor& indices = args.inputs[1];
+  const Tensor& grad_x = args.outputs[0];
+  const int64_t plane_in = grad_x.size(2) * grad_x.size(3);
+  const int64_t plane_out = grad_y.size(2) * grad_y.size(3);
+  visit_floating(grad_y.dtype(), "max_pool2d_backward", [&]<typename T>() {
+    const T* dy = grad_y.data<T>();
+    const int64_t* idx = indices.data<int64_t>();
+    T* dx = grad_x.data<T>();
+    for_each_plane(grad_x.size(0) * grad_x.size(1), plane_in + plane_out, [&](int64_t i) {
+      T* dx_plane = dx + i * plane_in;
+      std::fill(dx_plane, dx_plane + plane_in, T(0));
+      for (int64_t o = 0; o < plane_out; ++o)
+        dx_plane[idx[i * plane_out + o]] += dy[i * plane_out + o];
+    });
+  });
+}
+
+// The number an average window is divided by: the full kernel area when padding counts, else the
+// elements inside the image. (With ceil_mode off a window never runs past the padding.)
+int64_t avg_divisor(const Window& rows, const Window& cols, const Pool2dParams& p) {
+  return p.count_include_pad ? p.kernel[0] * p.kernel[1]
+                             : (rows.end - rows.begin) * (cols.end - cols.begin);
+}
+
+// x: [N, C, H, W] -> y: [N, C, Ho, Wo]
+void avg_pool2d_kernel(const KernelArgs& args) {
+  const Tensor& x = args.inputs[0];
+  const Tensor& y = args.outputs[0];
+  const auto& p = args.get<Pool2dParams>();
+  const int64_t H = x.size(2), W = x.size(3), Ho = y.size(2), Wo = y.size(3);
+  visit_floating(x.dtype(), "avg_pool2d", [&]<typename T>() {
+    const T* x_data = x.data<T>();
+    T* y_data = y.data<T>();
+    for_each_plane(x.size(0) * x.size(1), Ho * Wo * p.kernel[0] * p.kernel[1], [&](int64_t i) {
+      const T* plane = x_data + i * H * W;
+      for (int64_t oh = 0; oh < Ho; ++oh) {
+        const Window rows = pool_window(oh, p.kernel[0], p.stride[0], p.padding[0], H);
+        for (int64_t ow = 0; ow < Wo; ++ow) {
+          const Window cols = pool_window(ow, p.kernel[1], p.stride[1], p.padding[1], W);
+          T sum = 0;
+          for (int64_t ih = rows.begin; ih < rows.end; ++ih) {
+            for (int64_t iw = cols.begin; iw < cols.end; ++iw) sum += plane[ih * W + iw];
+          }
+          y_data[(i * Ho + oh) * Wo + ow] = sum / T(avg_divisor(rows, cols, p));
+        }
+      }
+    });
+  });
+}
+
+// grad_y: [N, C, Ho, Wo] -> grad_x: [N, C, H, W]; each window spreads dY / divisor over its inputs
+void avg_pool2d_backward_kernel(const KernelArgs& args) {
+  const Tensor& grad_y = args.inputs[0];
+  const Tensor& grad_x = args.outputs[0];
+  const auto& p = args.get<Pool2dParams>();
+  const int64_t H = grad_x.size(2), W = grad_x.size(3), Ho = grad_y.size(2), Wo = grad_y.size(3);
+  visit_floating(grad_y.dtype(), "avg_pool2d_backward", [&]<typename T>() {
+    const T* dy = grad_y.data<T>();
+    T* dx = grad_x.data<T>();
+    for_each_plane(
+        grad_x.size(0) * grad_x.size(1), Ho * Wo * p.kernel[0] * p.kernel[1], [&](int64_t i) {
+          T* plane = dx + i * H * W;
+          std::fill(plane, plane + H * W, T(0));
+          for (int64_t oh = 0; oh < Ho; ++oh) {
+            const Window rows = pool_window(oh, p.kernel[0], p.stride[0], p.padding[0], H);
+            for (int64_t ow = 0; ow < Wo; ++ow) {
+              const Window cols = pool_window(ow, p.kernel[1], p.stride[1], p.padding[1], W);
+              const T share = dy[(i * Ho + oh) * Wo + ow] / T(avg_divisor(rows, cols, p));
+              for (int64_t ih = rows.begin; ih < rows.end; ++ih) {
+                for (int64_t iw = cols.begin; iw < cols.end; ++iw) {
+                  plane[ih * W + iw] += share;
+                }
+              }
+            }
+          }
+        });
+  });
+}
+
+// x: [N, C, H, W] -> y: [N, C, Ho, Wo] (sizes from the output)
+void adaptive_avg_pool2d_kernel(const KernelArgs& args) {
+  const Tensor& x = args.inputs[0];
+  const Tensor& y = args.outputs[0];
+  const int64_t H = x.size(2), W = x.size(3), Ho = y.size(2), Wo = y.size(3);
+  visit_floating(x.dtype(), "adaptive_avg_pool2d", [&]<typename T>() {
+    const T* x_data = x.data<T>();
+    T* y_data = y.data<T>();
+    for_each_plane(x.size(0) * x.size(1), H * W + Ho * Wo, [&](int64_t i) {
+      const T* plane = x_data + i * H * W;
+      for (int64_t oh = 0; oh < Ho; ++oh) {
+        const Window rows = adaptive_window(oh, H, Ho);
+        for (int64_t ow = 0; ow < Wo; ++ow) {
+          const Window cols = adaptive_window(ow, W, Wo);
+          T sum = 0;
+          for (int64_t ih = rows.begin; ih < rows.end; ++ih) {
+            for (int64_t iw = cols.begin; iw < cols.end; ++iw) sum += plane[ih * W + iw];
+          }
+          y_data[(i * Ho + oh) * Wo + ow] =
+              sum / T((rows.end - rows.begin) * (cols.end - cols.begin));
+        }
+      }
+    });
+  });
+}
+
+// grad_y: [N, C, Ho, Wo] -> grad_x: [N, C, H, W]; each bin spreads dY / |bin| over its inputs
+void adaptive_avg_pool2d_backward_kernel(const KernelArgs& args) {
+  const Tensor& grad_y = args.inputs[0];
+  const Tensor& grad_x = args.outputs[0];
+  const int64_t H = grad_x.size(2), W = grad_x.size(3), Ho = grad_y.size(2), Wo = grad_y.size(3);
+  visit_floating(grad_y.dtype(), "adaptive_avg_pool2d_backward", [&]<typename T>() {
+    const T* dy = grad_y.data<T>();
+    T* dx = grad_x.data<T>();
+    for_each_plane(grad_x.size(0) * grad_x.size(1), H * W + Ho * Wo, [&](int64_t i) {
+      T* plane = dx + i * H * W;
+      std::fill(plane, plane + H * W, T(0));
+      for (int64_t oh = 0; oh < Ho; ++oh) {
+        const Window rows = adaptive_window(oh, H, Ho);
+        for (int64_t ow = 0; ow < Wo; ++ow) {
+          const Window cols = adaptive_window(ow, W, Wo);
+          const T share =
+              dy[(i * Ho + oh) * Wo + ow] / T((rows.end - rows.begin) * (cols.end - cols.begin));
+          for (int64_t ih = rows.begin; ih < rows.end; ++ih) {
+            for (int64_t iw = cols.begin; iw < cols.end; ++iw) plane[ih * W + iw] += share;
+          }
+        }
+      }
+    });
+  });
+}
+
+}  // namespace
+
+void register_image_kernels(KernelTable& t) {
+  t[static_cast<size_t>(Op::max_pool2d)] = max_pool2d_kernel;
+  t[static_cast<size_t>(Op::max_pool2d_backward)] = max_pool2d_backward_kernel;
+  t[static_cast<size_t>(Op::avg_pool2d)] = avg_pool2d_kernel;
+  t[static_cast<size_t>(Op::avg_pool2d_backward)] = avg_pool2d_backward_kernel;
+  t[static_cast<size_t>(Op::adaptive_avg_pool2d)] = adaptive_avg_pool2d_kernel;
+  t[static_cast<size_t>(Op::adaptive_avg_pool2d_backward)] = adaptive_avg_pool2d_backward_kernel;
+  register_upsample_kernels(t);
+}
+
+}  // namespace camlab::cpu
