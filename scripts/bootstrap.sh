@@ -12,7 +12,7 @@ PACKAGES=(
   libopenblas-dev libhdf5-dev libfmt-dev libboost-program-options-dev libtomlplusplus-dev
   zlib1g-dev libpng-dev libstb-dev nlohmann-json3-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev chromium  # chromium: report_test's real browser
   # data: Fashion-MNIST IDX files under /usr/share/datasets/fashion-mnist
   dataset-fashion-mnist
   # tools/ (PyTorch fixtures) and docs (graphs)

@@ -8,10 +8,10 @@ namespace camlab::cli {
 
 int report_main(const std::vector<std::string>& args) {
   po::options_description options("report");
-  options.add_options()
-      ("dir", po::value<std::string>()->required(), "a run directory or a sweep folder")
-      ("out", po::value<std::string>()->default_value(""),
-       "the HTML file to write (default DIR/report.html)");
+  options.add_options()("dir", po::value<std::string>()->required(),
+                        "a run directory or a sweep folder")(
+      "out", po::value<std::string>()->default_value(""),
+      "the HTML file to write (default DIR/report.html)");
   po::positional_options_description positional;
   positional.add("dir", 1);
   po::variables_map vm;

@@ -13,19 +13,19 @@ namespace camlab::cli {
 
 int sweep_main(const std::vector<std::string>& args) {
   po::options_description options("sweep");
-  options.add_options()
-      ("config", po::value<std::string>()->required(), "experiment TOML file with a [sweep] table")
-      ("parallel", po::value<int>()->default_value(1),
-       "trainings at once (child processes; 1 trains in this process)")
-      ("out", po::value<std::string>()->default_value(""),
-       "sweep folder (default runs/<name>-sweep); each run in <out>/<label>")
-      ("set", po::value<std::vector<std::string>>()->composing(),
-       "override a key for every run: --set train.epochs=2")
-      ("device", po::value<std::string>()->default_value(""), "cpu, cuda, cuda:N or auto")
-      ("force", po::bool_switch(), "retrain runs that finished earlier")
-      ("rank", po::value<std::string>()->default_value(""),
-       "metric that orders results.md (default test_accuracy)")
-      ("dry-run", po::bool_switch(), "list the runs and exit");
+  options.add_options()("config", po::value<std::string>()->required(),
+                        "experiment TOML file with a [sweep] table")(
+      "parallel", po::value<int>()->default_value(1),
+      "trainings at once (child processes; 1 trains in this process)")(
+      "out", po::value<std::string>()->default_value(""),
+      "sweep folder (default runs/<name>-sweep); each run in <out>/<label>")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a key for every run: --set train.epochs=2")(
+      "device", po::value<std::string>()->default_value(""), "cpu, cuda, cuda:N or auto")(
+      "force", po::bool_switch(), "retrain runs that finished earlier")(
+      "rank", po::value<std::string>()->default_value(""),
+      "metric that orders results.md (default test_accuracy)")("dry-run", po::bool_switch(),
+                                                               "list the runs and exit");
   po::positional_options_description positional;
   positional.add("config", 1);
   po::variables_map vm;
@@ -58,8 +58,8 @@ int sweep_main(const std::vector<std::string>& args) {
     skipped += s.outcome == experiments::RunOutcome::Skipped;
     failed += s.outcome == experiments::RunOutcome::Failed;
   }
-  fmt::print("{} trained, {} skipped (finished earlier), {} failed\nresults {}\n", trained,
-             skipped, failed, (plan.dir / "results.md").string());
+  fmt::print("{} trained, {} skipped (finished earlier), {} failed\nresults {}\n", trained, skipped,
+             failed, (plan.dir / "results.md").string());
   if (!results.runs.empty() && !results.rank_metric.empty()) {
     const experiments::SweepRunResult& best = results.runs.front();
     const auto found = best.metrics.find(results.rank_metric);
