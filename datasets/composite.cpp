@@ -19,7 +19,7 @@ constexpr int kPlacementTries = 20;  // second item: positions tried to keep the
 // One base item resized for the canvas: pixels [C, h, w] and its tight box within them.
 struct Sprite {
   int64_t height = 0, width = 0;
-  std::vector<uint8_t> pixels;  // [C, h, w]
+  std::vector<uint8_t> pixels;             // [C, h, w]
   int64_t x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // non-zero pixels lie in [x0, x1) x [y0, y1)
 };
 
@@ -83,8 +83,7 @@ double overlap(const std::array<int64_t, 4>& a, const std::array<int64_t, 4>& b)
   const int64_t w = std::min(a[2], b[2]) - std::max(a[0], b[0]);
   const int64_t h = std::min(a[3], b[3]) - std::max(a[1], b[1]);
   if (w <= 0 || h <= 0) return 0;
-  const int64_t smaller =
-      std::min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]));
+  const int64_t smaller = std::min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]));
   return static_cast<double>(w * h) / static_cast<double>(std::max<int64_t>(smaller, 1));
 }
 
@@ -103,7 +102,8 @@ class ItemMaker {
 
   // Draws canvas `index` into image [C, S, S] and mask [S, S]; returns its items in class order.
   std::vector<Placed> draw(int64_t index, uint8_t* image, uint8_t* mask) const {
-    Generator gen(derive_seed(derive_seed(o_.seed, kCompositeStream), static_cast<uint64_t>(index)));
+    Generator gen(
+        derive_seed(derive_seed(o_.seed, kCompositeStream), static_cast<uint64_t>(index)));
     const int64_t side = o_.canvas;
     std::fill(image, image + channels_ * side * side, uint8_t{0});
     std::fill(mask, mask + side * side, uint8_t{0});
@@ -137,8 +137,8 @@ class ItemMaker {
     auto side = [&](int64_t n) {
       return std::clamp<int64_t>(std::lround(static_cast<double>(n) * s), 1, o_.canvas);
     };
-    Sprite sprite = resize_item(item_pixels(i), channels_, height_, width_, side(height_),
-                                side(width_));
+    Sprite sprite =
+        resize_item(item_pixels(i), channels_, height_, width_, side(height_), side(width_));
     find_box(sprite, channels_);
     return sprite;
   }
@@ -151,7 +151,8 @@ class ItemMaker {
     if (!avoid) return p;
     double best = overlap(p.box(), *avoid);
     for (int t = 1; t < kPlacementTries && best > 0; ++t) {
-      Placed q{.sprite = {}, .left = gen.integer(0, o_.canvas - p.sprite.width + 1),
+      Placed q{.sprite = {},
+               .left = gen.integer(0, o_.canvas - p.sprite.width + 1),
                .top = gen.integer(0, o_.canvas - p.sprite.height + 1)};
       q.sprite.x0 = p.sprite.x0, q.sprite.y0 = p.sprite.y0;
       q.sprite.x1 = p.sprite.x1, q.sprite.y1 = p.sprite.y1;
@@ -225,8 +226,7 @@ void check_options(const ImageDataset& base, const CompositeOptions& o) {
   if (o.objects == 2) {
     const Tensor labels = base.labels.contiguous();  // [M]
     const int64_t* l = labels.data<int64_t>();
-    const bool two_classes =
-        std::any_of(l, l + base.size(), [&](int64_t v) { return v != l[0]; });
+    const bool two_classes = std::any_of(l, l + base.size(), [&](int64_t v) { return v != l[0]; });
     CAMLAB_CHECK(two_classes,
                  "composite: --objects 2 needs two different classes, but every item of '{}' is "
                  "class {}",
@@ -244,11 +244,11 @@ ImageDataset make_composite(const ImageDataset& base, const CompositeOptions& o)
   ImageDataset d;
   d.name = "composite";
   d.class_names = base.class_names;
-  d.images = Tensor::empty({n, c, side, side}, DType::UInt8);  // [N, C, S, S]
-  d.masks = Tensor::empty({n, side, side}, DType::UInt8);      // [N, S, S]
-  d.boxes = Tensor::empty({n, o.objects, 4}, DType::Float32);  // [N, M, 4]
-  d.labels = o.objects == 1 ? Tensor::empty({n}, DType::Int64)                // [N]
-                            : Tensor::empty({n, classes}, DType::UInt8);      // [N, K]
+  d.images = Tensor::empty({n, c, side, side}, DType::UInt8);             // [N, C, S, S]
+  d.masks = Tensor::empty({n, side, side}, DType::UInt8);                 // [N, S, S]
+  d.boxes = Tensor::empty({n, o.objects, 4}, DType::Float32);             // [N, M, 4]
+  d.labels = o.objects == 1 ? Tensor::empty({n}, DType::Int64)            // [N]
+                            : Tensor::empty({n, classes}, DType::UInt8);  // [N, K]
   uint8_t* images = d.images.data<uint8_t>();
   uint8_t* masks = d.masks.data<uint8_t>();
   float* boxes = d.boxes.data<float>();

@@ -20,9 +20,9 @@ namespace camlab::datasets {
 
 struct CompositeOptions {
   int64_t n = 1000;
-  int64_t canvas = 64;         // images are canvas x canvas
-  int64_t objects = 1;         // 1 or 2 items per canvas; two items are of different classes
-  double scale_min = 0.7;      // each item is resized by a factor drawn from [scale_min, scale_max]
+  int64_t canvas = 64;     // images are canvas x canvas
+  int64_t objects = 1;     // 1 or 2 items per canvas; two items are of different classes
+  double scale_min = 0.7;  // each item is resized by a factor drawn from [scale_min, scale_max]
   double scale_max = 1.3;
   int64_t clutter = 0;         // faint fragments of other items per canvas (not in the masks)
   double clutter_level = 0.3;  // fragment brightness relative to the item's

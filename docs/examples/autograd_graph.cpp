@@ -3,7 +3,8 @@
 //   g++ -std=c++20 -O1 -I. docs/examples/autograd_graph.cpp build/autograd/libcamlab_autograd.a \
 //     build/tensor/libcamlab_tensor.a -lfmt -lopenblas -fopenmp -o /tmp/autograd_graph
 //   (a CUDA build also needs -L/usr/local/cuda/lib -lcudart -lcublas)
-//   /tmp/autograd_graph > /tmp/graph.dot && dot -Tpng /tmp/graph.dot -o docs/images/autograd-graph.png
+//   /tmp/autograd_graph > /tmp/graph.dot && dot -Tpng /tmp/graph.dot -o
+//   docs/images/autograd-graph.png
 #include <iostream>
 
 #include "autograd/graphviz.h"

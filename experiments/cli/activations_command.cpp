@@ -11,6 +11,8 @@ namespace camlab::cli {
 int activations_main(const std::vector<std::string>& args) {
   namespace vis = cam::visualize;
   po::options_description options("activations");
+  // One flag per line reads best.
+  // clang-format off
   options.add_options()
       ("run", po::value<std::string>()->required(), "run directory or checkpoint .h5")
       ("index", po::value<int64_t>()->default_value(0), "test image index")
@@ -18,13 +20,14 @@ int activations_main(const std::vector<std::string>& args) {
        "comma-separated layers (default: every conv layer)")
       ("data", po::value<std::string>()->default_value(""), "an HDF5 dataset to read from")
       ("out", po::value<std::string>()->default_value(""), "output folder (RUN_DIR/activations)");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
   if (!parse_args(args, find_command("activations"), options, positional, vm)) return 0;
 
-  TrainedModel t = load_trained_model(vm["run"].as<std::string>(), {},
-                                      vm["data"].as<std::string>(), "cpu");
+  TrainedModel t =
+      load_trained_model(vm["run"].as<std::string>(), {}, vm["data"].as<std::string>(), "cpu");
   const int64_t index = vm["index"].as<int64_t>();
   CAMLAB_CHECK(index >= 0 && index < t.data.test.size(),
                "activations: --index {} is out of range for {} test images (valid 0..{})", index,

@@ -13,7 +13,8 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
       {"train", "train a model from an experiment TOML file into a run directory",
        "  camlab train experiments/configs/fmnist-gapnet.toml\n"
-       "  camlab train experiments/configs/fmnist-gapnet.toml --set train.epochs=2 --out runs/quick\n"
+       "  camlab train experiments/configs/fmnist-gapnet.toml --set train.epochs=2 --out "
+       "runs/quick\n"
        "  camlab train experiments/configs/fmnist-gapnet-bn.toml --device cpu --set "
        "train.optimizer.lr=0.1\n"
        "  camlab train runs/quick/config.toml --out runs/quick --resume   # after a crash\n",
@@ -42,20 +43,23 @@ const std::vector<Command>& commands() {
       {"visualize", "synthesise inputs that excite channels or classes (gradient ascent, Lucid)",
        "  camlab visualize runs/quick --layer conv4 --channels 0:16\n"
        "  camlab visualize runs/quick --objective class --channels 0:10\n"
-       "  camlab visualize runs/quick --layer conv3 --recipe lucid --regularize jitter,scale,rotate\n"
+       "  camlab visualize runs/quick --layer conv3 --recipe lucid --regularize "
+       "jitter,scale,rotate\n"
        "  camlab visualize runs/quick --objective deepdream --layer conv3 --image 7 --octaves 3\n",
        visualize_main},
       {"activations", "draw every channel of chosen layers for one test image",
        "  camlab activations runs/quick --index 0\n"
        "  camlab activations runs/quick --index 12 --layers conv1,conv4\n",
        activations_main},
-      {"make-dataset", "make a dataset with true boxes and masks (composite Fashion-MNIST canvases)",
+      {"make-dataset",
+       "make a dataset with true boxes and masks (composite Fashion-MNIST canvases)",
        "  camlab make-dataset composite --base fashion-mnist --split train --canvas 64 --objects 1 "
        "--scale 0.7:1.3 --clutter 2 --n 20000 --seed 1 --out data/wsol64-train.h5\n"
        "  camlab make-dataset composite --split test --objects 2 --n 2000 --seed 2 --out "
        "data/wsol64-2obj-test.h5\n",
        make_dataset_main},
-      {"localize", "score each method's maps as boxes (GT-known Loc, MaxBoxAcc, pointing game) and "
+      {"localize",
+       "score each method's maps as boxes (GT-known Loc, MaxBoxAcc, pointing game) and "
        "as explanations (Average Drop, Deletion, Insertion)",
        "  camlab localize runs/wsol-fmnist64 --data data/wsol64-test.h5 --sweep\n"
        "  camlab localize runs/wsol-fmnist64 --data data/wsol64-test.h5 --methods cam,gradcam "
@@ -87,13 +91,14 @@ bool parse_args(const std::vector<std::string>& args, const Command& command,
   all.add(options);
   po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
   if (vm.count("help")) {
-    std::cout << fmt::format("camlab {} — {}\n\n{}\nexamples:\n{}", command.name, command.summary,
-                             [&] {
-                               std::ostringstream text;
-                               text << all;
-                               return text.str();
-                             }(),
-                             command.examples);
+    std::cout << fmt::format(
+        "camlab {} — {}\n\n{}\nexamples:\n{}", command.name, command.summary,
+        [&] {
+          std::ostringstream text;
+          text << all;
+          return text.str();
+        }(),
+        command.examples);
     return false;
   }
   po::notify(vm);

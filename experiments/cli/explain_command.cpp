@@ -54,6 +54,8 @@ std::string row_label(int64_t index, int64_t label, int64_t predicted, double pr
 
 int explain_main(const std::vector<std::string>& args) {
   po::options_description options("explain");
+  // One flag per line reads best.
+  // clang-format off
   options.add_options()
       ("run", po::value<std::string>()->required(), "run directory or checkpoint .h5")
       ("methods", po::value<std::string>()->default_value(""), "comma-separated method names")
@@ -69,6 +71,7 @@ int explain_main(const std::vector<std::string>& args) {
       ("colormap", po::value<std::string>()->default_value(""), "jet, viridis, inferno, turbo, gray")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a config key")
       ("device", po::value<std::string>()->default_value("cpu"), "cpu, cuda or auto");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
@@ -79,19 +82,20 @@ int explain_main(const std::vector<std::string>& args) {
   if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
   TrainedModel t = load_trained_model(flag("run"), overrides, flag("data"), flag("device"));
   const experiments::Config& cfg = t.config;
-  std::vector<std::string> methods = flag("methods").empty() ? cfg.get_strings("explain.methods")
-                                                             : split_commas(flag("methods"));
-  std::string layer = !flag("layer").empty()               ? flag("layer")
-                      : !cfg.get_string("explain.layer").empty() ? cfg.get_string("explain.layer")
-                                                                 : cfg.get_string("model.cam_layer");
+  std::vector<std::string> methods =
+      flag("methods").empty() ? cfg.get_strings("explain.methods") : split_commas(flag("methods"));
+  std::string layer = !flag("layer").empty() ? flag("layer")
+                      : !cfg.get_string("explain.layer").empty()
+                          ? cfg.get_string("explain.layer")
+                          : cfg.get_string("model.cam_layer");
   std::string target_text = !flag("target").empty() ? flag("target")
                             : cfg.holds_int("explain.target")
                                 ? std::to_string(cfg.get_int("explain.target"))
                                 : cfg.get_string("explain.target");
   std::string select = !flag("select").empty() ? flag("select") : cfg.get_string("explain.select");
   if (select == "incorrect") select = "misclassified";
-  int64_t count = vm["count"].as<int64_t>() > 0 ? vm["count"].as<int64_t>()
-                                                : cfg.get_int("explain.count");
+  int64_t count =
+      vm["count"].as<int64_t>() > 0 ? vm["count"].as<int64_t>() : cfg.get_int("explain.count");
   render::Colormap cmap = render::parse_colormap(
       flag("colormap").empty() ? cfg.get_string("explain.colormap") : flag("colormap"));
 
@@ -103,21 +107,23 @@ int explain_main(const std::vector<std::string>& args) {
           ? experiments::select_images(select, predictions, count, cfg.get_int("experiment.seed"))
           : experiments::parse_indices(flag("indices"), t.data.test.size());
   CAMLAB_CHECK(!indices.empty(), "explain: --select {} found no images to explain", select);
-  datasets::DataLoader picked(t.data.test.subset(indices),
-                              {.batch_size = static_cast<int64_t>(indices.size()), .shuffle = false},
-                              t.data.eval_pipeline);
+  datasets::DataLoader picked(
+      t.data.test.subset(indices),
+      {.batch_size = static_cast<int64_t>(indices.size()), .shuffle = false}, t.data.eval_pipeline);
   datasets::Batch batch = picked.batch(0, 0);
   Tensor images = batch.images.to(t.device);  // [N, C, H, W]
   Tensor labels = t.objective.multilabel ? ops::argmax(batch.labels, 1) : batch.labels;  // [N]
   cam::Target target = make_target(target_text, labels.to(t.device), t.data.num_classes());
 
-  std::filesystem::path out = flag("out").empty() ? t.run_dir / "explain"
-                                                  : std::filesystem::path(flag("out"));
+  std::filesystem::path out =
+      flag("out").empty() ? t.run_dir / "explain" : std::filesystem::path(flag("out"));
   std::filesystem::create_directories(out);
   std::vector<std::string> titles = {"input"};
   titles.insert(titles.end(), methods.begin(), methods.end());
   render::FigureGrid grid(titles);
-  experiments::ExplanationsFile file{.inputs = images, .indices = Tensor::from_vector(indices, {static_cast<int64_t>(indices.size())})};
+  experiments::ExplanationsFile file{
+      .inputs = images,
+      .indices = Tensor::from_vector(indices, {static_cast<int64_t>(indices.size())})};
   std::vector<Tensor> method_maps;
   for (const std::string& name : methods) {
     cam::MethodOptions method_options;

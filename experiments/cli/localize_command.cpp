@@ -24,17 +24,19 @@ std::vector<std::string> comma_list(const std::string& text) {
 
 int localize_main(const std::vector<std::string>& args) {
   po::options_description options("localize");
+  // clang-format off
   options.add_options()
       ("run", po::value<std::string>()->required(), "run directory or checkpoint .h5")
       ("data", po::value<std::string>()->default_value(""),
        "HDF5 dataset with /boxes (default: the run's test set)")
       ("methods", po::value<std::string>()->default_value(""),
        "comma-separated methods (default localize.methods)")
-      ("threshold", po::value<double>(), "box rule: keep pixels >= t * max (default "
-       "localize.thresholds[0])")
+      ("threshold", po::value<double>(),
+       "box rule: keep pixels >= t * max (default localize.thresholds[0])")
       ("sweep", po::bool_switch(), "also MaxBoxAcc over thresholds 0, step, ... < 1")
       ("sweep-step", po::value<double>()->default_value(0.01), "threshold step of --sweep")
-      ("count", po::value<int64_t>()->default_value(-1), "first N images (default localize.count; 0 = all)")
+      ("count", po::value<int64_t>()->default_value(-1),
+       "first N images (default localize.count; 0 = all)")
       ("faithfulness", po::value<int64_t>()->default_value(-1),
        "images scored by Average Drop / Increase / Deletion / Insertion (-1 = all, 0 = none)")
       ("steps", po::value<int64_t>()->default_value(20), "deletion / insertion steps")
@@ -43,14 +45,17 @@ int localize_main(const std::vector<std::string>& args) {
       ("out", po::value<std::string>()->default_value(""), "output folder (RUN_DIR/localize)")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a config key")
       ("device", po::value<std::string>()->default_value("cpu"), "cpu, cuda or auto");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
   if (!parse_args(args, find_command("localize"), options, positional, vm)) return 0;
   auto flag = [&](const char* name) { return vm[name].as<std::string>(); };
   if (vm.count("threshold") && vm["sweep"].as<bool>()) {
-    fmt::print("note: --sweep reports MaxBoxAcc over all thresholds; GT-known Loc stays at "
-               "--threshold {}\n", vm["threshold"].as<double>());
+    fmt::print(
+        "note: --sweep reports MaxBoxAcc over all thresholds; GT-known Loc stays at "
+        "--threshold {}\n",
+        vm["threshold"].as<double>());
   }
 
   std::vector<std::string> overrides;
@@ -61,15 +66,15 @@ int localize_main(const std::vector<std::string>& args) {
       flag("data").empty() ? "test set of " + t.run_dir.string() : "file " + flag("data");
 
   experiments::LocalizeOptions o;
-  o.methods = flag("methods").empty() ? cfg.get_strings("localize.methods")
-                                      : comma_list(flag("methods"));
+  o.methods =
+      flag("methods").empty() ? cfg.get_strings("localize.methods") : comma_list(flag("methods"));
   o.threshold = vm.count("threshold") ? vm["threshold"].as<double>()
                                       : cfg.get_doubles("localize.thresholds").at(0);
   o.sweep = vm["sweep"].as<bool>();
   o.sweep_step = vm["sweep-step"].as<double>();
   o.iou_threshold = cfg.get_double("localize.iou_threshold");
-  o.count = vm["count"].as<int64_t>() >= 0 ? vm["count"].as<int64_t>()
-                                           : cfg.get_int("localize.count");
+  o.count =
+      vm["count"].as<int64_t>() >= 0 ? vm["count"].as<int64_t>() : cfg.get_int("localize.count");
   o.faithfulness_count = vm["faithfulness"].as<int64_t>();
   o.curve_steps = vm["steps"].as<int64_t>();
   o.figure_rows = vm["figure-rows"].as<int64_t>();

@@ -37,6 +37,7 @@ std::pair<double, double> parse_range(const std::string& text) {
 
 int make_dataset_main(const std::vector<std::string>& args) {
   po::options_description options("make-dataset");
+  // clang-format off
   options.add_options()
       ("kind", po::value<std::string>()->required(), "what to make: composite")
       ("base", po::value<std::string>()->default_value("fashion-mnist"),
@@ -45,13 +46,16 @@ int make_dataset_main(const std::vector<std::string>& args) {
       ("split", po::value<std::string>()->default_value("train"),
        "base split the items come from: train or test")
       ("canvas", po::value<int64_t>()->default_value(64), "canvas side in pixels")
-      ("objects", po::value<int64_t>()->default_value(1), "items per canvas: 1 or 2 (different classes)")
+      ("objects", po::value<int64_t>()->default_value(1),
+       "items per canvas: 1 or 2 (of different classes)")
       ("scale", po::value<std::string>()->default_value("0.7:1.3"), "item scale range MIN:MAX")
-      ("clutter", po::value<int64_t>()->default_value(0), "faint fragments of other items per canvas")
+      ("clutter", po::value<int64_t>()->default_value(0),
+       "faint fragments of other items per canvas")
       ("clutter-level", po::value<double>()->default_value(0.3), "fragment brightness in [0, 1]")
       ("n", po::value<int64_t>()->default_value(1000), "canvases to make")
       ("seed", po::value<uint64_t>()->default_value(0), "every choice is a function of it")
       ("out", po::value<std::string>()->required(), "the HDF5 dataset file to write");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("kind", 1);
   po::variables_map vm;
@@ -76,11 +80,12 @@ int make_dataset_main(const std::vector<std::string>& args) {
   const std::filesystem::path out = vm["out"].as<std::string>();
   if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
   datasets::write_hdf5_dataset(out.string(), made);
-  fmt::print("wrote {}: {} canvases {}x{} of {} ({} split), {} object(s), scale {}:{}, clutter {}, "
-             "seed {}\n",
-             out.string(), made.size(), composite.canvas, composite.canvas, base.name,
-             vm["split"].as<std::string>(), composite.objects, scale_min, scale_max,
-             composite.clutter, composite.seed);
+  fmt::print(
+      "wrote {}: {} canvases {}x{} of {} ({} split), {} object(s), scale {}:{}, clutter {}, "
+      "seed {}\n",
+      out.string(), made.size(), composite.canvas, composite.canvas, base.name,
+      vm["split"].as<std::string>(), composite.objects, scale_min, scale_max, composite.clutter,
+      composite.seed);
   return 0;
 }
 

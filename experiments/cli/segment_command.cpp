@@ -25,7 +25,8 @@ std::vector<std::string> comma_list(const std::string& text) {
 // its config.toml, since --data replaced the test set in the loaded config).
 datasets::ImageDataset segmenter_training_set(const TrainedModel& t, const std::string& file,
                                               const std::vector<std::string>& overrides) {
-  if (!file.empty()) return datasets::load_dataset({.name = "hdf5", .split = "train", .path = file});
+  if (!file.empty())
+    return datasets::load_dataset({.name = "hdf5", .split = "train", .path = file});
   const std::filesystem::path config = t.run_dir / "config.toml";
   CAMLAB_CHECK(std::filesystem::exists(config),
                "segment: {} is missing, so the run's training split is unknown; pass --train-data "
@@ -39,17 +40,19 @@ datasets::ImageDataset segmenter_training_set(const TrainedModel& t, const std::
 
 int segment_main(const std::vector<std::string>& args) {
   po::options_description options("segment");
+  // clang-format off
   options.add_options()
       ("run", po::value<std::string>()->required(), "run directory or checkpoint .h5")
       ("data", po::value<std::string>()->default_value(""),
        "HDF5 dataset with /masks (default: the run's test set)")
       ("methods", po::value<std::string>()->default_value(""),
        "comma-separated methods (default segment.methods)")
-      ("threshold", po::value<double>(), "foreground seeds where map >= t * max (default "
-       "segment.thresholds[0])")
-      ("background", po::value<double>(), "background seeds where every map < b * max (default "
-       "segment.background_threshold)")
-      ("count", po::value<int64_t>()->default_value(-1), "first N images (default segment.count; 0 = all)")
+      ("threshold", po::value<double>(),
+       "foreground seeds where map >= t * max (default segment.thresholds[0])")
+      ("background", po::value<double>(),
+       "background seeds where every map < b * max (default segment.background_threshold)")
+      ("count", po::value<int64_t>()->default_value(-1),
+       "first N images (default segment.count; 0 = all)")
       ("train-segmenter", po::bool_switch(), "train an SEC-style segmenter from the seeds")
       ("segmenter-method", po::value<std::string>()->default_value(""),
        "whose seeds train it (default: the first method)")
@@ -64,6 +67,7 @@ int segment_main(const std::vector<std::string>& args) {
       ("out", po::value<std::string>()->default_value(""), "output folder (RUN_DIR/segment)")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a config key")
       ("device", po::value<std::string>()->default_value("cpu"), "cpu, cuda or auto");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
@@ -78,14 +82,14 @@ int segment_main(const std::vector<std::string>& args) {
       flag("data").empty() ? "test set of " + t.run_dir.string() : "file " + flag("data");
 
   experiments::SegmentOptions o;
-  o.methods = flag("methods").empty() ? cfg.get_strings("segment.methods")
-                                      : comma_list(flag("methods"));
+  o.methods =
+      flag("methods").empty() ? cfg.get_strings("segment.methods") : comma_list(flag("methods"));
   o.seeds.foreground = vm.count("threshold") ? vm["threshold"].as<double>()
                                              : cfg.get_doubles("segment.thresholds").at(0);
   o.seeds.background = vm.count("background") ? vm["background"].as<double>()
                                               : cfg.get_double("segment.background_threshold");
-  o.count = vm["count"].as<int64_t>() >= 0 ? vm["count"].as<int64_t>()
-                                           : cfg.get_int("segment.count");
+  o.count =
+      vm["count"].as<int64_t>() >= 0 ? vm["count"].as<int64_t>() : cfg.get_int("segment.count");
   o.train_segmenter = vm["train-segmenter"].as<bool>();
   o.segmenter_method = flag("segmenter-method");
   o.train_count = vm["train-count"].as<int64_t>();
@@ -116,8 +120,8 @@ int segment_main(const std::vector<std::string>& args) {
   experiments::check_dataset_for(data, source, "segment", m.classes);
   datasets::ImageDataset train;
   if (o.train_segmenter) train = segmenter_training_set(t, flag("train-data"), overrides);
-  experiments::SegmentResult r = experiments::segment(
-      m, data, o.train_segmenter ? &train : nullptr, t.data.eval_pipeline, o);
+  experiments::SegmentResult r =
+      experiments::segment(m, data, o.train_segmenter ? &train : nullptr, t.data.eval_pipeline, o);
   fmt::print("\n{}\nwrote {}/metrics.json, segment.md, segment.png\n",
              experiments::segment_table(r), o.out.string());
   return 0;

@@ -9,6 +9,8 @@ namespace camlab::cli {
 
 int train_main(const std::vector<std::string>& args) {
   po::options_description options("train");
+  // One flag per line reads best.
+  // clang-format off
   options.add_options()
       ("config", po::value<std::string>()->required(), "experiment TOML file")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a key: --set a.b=c")
@@ -17,6 +19,7 @@ int train_main(const std::vector<std::string>& args) {
       ("resume", po::bool_switch(), "continue the run in --out from its last checkpoint")
       ("force", po::bool_switch(), "start over in an existing run directory")
       ("progress", po::value<std::string>()->default_value("auto"), "bar, lines or auto");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("config", 1);
   po::variables_map vm;

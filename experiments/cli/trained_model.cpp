@@ -23,8 +23,14 @@ std::filesystem::path find_checkpoint(const std::filesystem::path& path) {
 TrainedModel load_trained_model(const std::filesystem::path& path,
                                 const std::vector<std::string>& overrides, const std::string& data,
                                 const std::string& device) {
-  TrainedModel t{.config = {}, .model = {}, .data = {}, .test_loader = {}, .objective = {},
-                 .device = Device::cpu(), .run_dir = {}, .checkpoint = find_checkpoint(path)};
+  TrainedModel t{.config = {},
+                 .model = {},
+                 .data = {},
+                 .test_loader = {},
+                 .objective = {},
+                 .device = Device::cpu(),
+                 .run_dir = {},
+                 .checkpoint = find_checkpoint(path)};
   t.run_dir = std::filesystem::is_directory(path) ? path : path.parent_path();
   nn::Checkpoint saved = nn::read_checkpoint(t.checkpoint);
   std::vector<std::string> all = overrides;
@@ -36,9 +42,10 @@ TrainedModel load_trained_model(const std::filesystem::path& path,
   t.device = experiments::choose_device(device).device;
   t.data = experiments::load_test_data(t.config);
   Generator unused(0);  // the weights come from the checkpoint
-  t.model = experiments::build_model(t.config.layers(), t.config.blocks(), t.data.input_shape(),
-                                     unused);
-  CAMLAB_CHECK(!saved.model.empty(), "checkpoint '{}' holds no model weights", t.checkpoint.string());
+  t.model =
+      experiments::build_model(t.config.layers(), t.config.blocks(), t.data.input_shape(), unused);
+  CAMLAB_CHECK(!saved.model.empty(), "checkpoint '{}' holds no model weights",
+               t.checkpoint.string());
   nn::load_checkpoint(t.checkpoint, *t.model);
   t.model->to(t.device);
   t.model->eval();

@@ -58,21 +58,22 @@ nlohmann::json to_json(const cam::visualize::FeatureVisRecord& r) {
                      {"final_objective", u.final_objective},
                      {"gain", u.start_objective != 0 ? u.final_objective / u.start_objective : 0}});
   }
-  return {{"objective", r.objective},
-          {"layer", r.layer},
-          {"parametrization", r.parametrization},
-          {"optimizer", r.optimizer},
-          {"lr", r.lr},
-          {"steps", r.steps},
-          {"octaves", r.octaves},
-          {"image_shape", r.image_shape},
-          {"value_range", r.value_range},
-          {"seed", r.seed},
-          {"units", units},
-          {"final_penalties",
-           {{"l1", r.final_penalties.l1}, {"l2", r.final_penalties.l2}, {"tv", r.final_penalties.tv}}},
-          {"start_diversity", r.start_diversity},
-          {"final_diversity", r.final_diversity}};
+  return {
+      {"objective", r.objective},
+      {"layer", r.layer},
+      {"parametrization", r.parametrization},
+      {"optimizer", r.optimizer},
+      {"lr", r.lr},
+      {"steps", r.steps},
+      {"octaves", r.octaves},
+      {"image_shape", r.image_shape},
+      {"value_range", r.value_range},
+      {"seed", r.seed},
+      {"units", units},
+      {"final_penalties",
+       {{"l1", r.final_penalties.l1}, {"l2", r.final_penalties.l2}, {"tv", r.final_penalties.tv}}},
+      {"start_diversity", r.start_diversity},
+      {"final_diversity", r.final_diversity}};
 }
 
 }  // namespace
@@ -80,6 +81,8 @@ nlohmann::json to_json(const cam::visualize::FeatureVisRecord& r) {
 int visualize_main(const std::vector<std::string>& args) {
   namespace vis = cam::visualize;
   po::options_description options("visualize");
+  // One flag per line reads best.
+  // clang-format off
   options.add_options()
       ("run", po::value<std::string>()->required(), "run directory or checkpoint .h5")
       ("layer", po::value<std::string>()->default_value(""), "layer to visualize (dotted name)")
@@ -98,6 +101,7 @@ int visualize_main(const std::vector<std::string>& args) {
       ("seed", po::value<uint64_t>()->default_value(0), "start noise and transforms")
       ("out", po::value<std::string>()->default_value(""), "output folder (RUN_DIR/visualize)")
       ("device", po::value<std::string>()->default_value("cpu"), "cpu, cuda or auto");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
@@ -123,14 +127,15 @@ int visualize_main(const std::vector<std::string>& args) {
   if (o.objective == vis::Objective::DeepDream) {
     int64_t index = vm["image"].as<int64_t>();
     CAMLAB_CHECK(index >= 0 && index < t.data.test.size(),
-                 "visualize: --image {} is out of range for {} test images", index, t.data.test.size());
+                 "visualize: --image {} is out of range for {} test images", index,
+                 t.data.test.size());
     o.start_image = t.test_loader->batch(0, index / t.test_loader->options().batch_size)
                         .images.select(0, index % t.test_loader->options().batch_size);
   }
 
   vis::FeatureVisResult result = vis::visualize_features(*t.model, o);
-  std::filesystem::path out = flag("out").empty() ? t.run_dir / "visualize"
-                                                  : std::filesystem::path(flag("out"));
+  std::filesystem::path out =
+      flag("out").empty() ? t.run_dir / "visualize" : std::filesystem::path(flag("out"));
   std::filesystem::create_directories(out);
   std::string stem = fmt::format("{}_{}", flag("objective"), o.layer.empty() ? "logits" : o.layer);
   render::write_png(out / (stem + ".png"), vis::feature_grid(result));

@@ -1,8 +1,8 @@
 #include "experiments/config/consistency.h"
 
-#include <algorithm>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "experiments/config/config_error.h"
@@ -136,7 +136,7 @@ class Checker {
   }
 
   // A target layer is "<top-level name>[.<inner path>]", by the names the model builder gives
-// (layer_names: given names, or "relu4"-style ones); the builder resolves the rest.
+  // (layer_names: given names, or "relu4"-style ones); the builder resolves the rest.
   void check_layer_ref(const std::string& key) const {
     const std::string ref = c_.root.at_path(key).value_or(std::string());
     if (ref.empty()) return;

@@ -1,5 +1,6 @@
-#include <map>
 #include "experiments/config/layer_spec.h"
+
+#include <map>
 
 #include "experiments/config/key_path.h"
 

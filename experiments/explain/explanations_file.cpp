@@ -28,9 +28,9 @@ void write_tensor(hid_t file, const std::string& path, const Tensor& tensor) {
   hid_t type = integral ? H5T_NATIVE_INT64 : H5T_NATIVE_FLOAT;
   H5Id data{H5Dcreate2(file, path.c_str(), type, space.id, links.id, H5P_DEFAULT, H5P_DEFAULT),
             H5Dclose};
-  CAMLAB_CHECK(data.id >= 0 && H5Dwrite(data.id, type, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                        host.raw_data()) >= 0,
-               "explanations file: could not write dataset {}", path);
+  CAMLAB_CHECK(
+      data.id >= 0 && H5Dwrite(data.id, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, host.raw_data()) >= 0,
+      "explanations file: could not write dataset {}", path);
 }
 
 Tensor read_tensor(hid_t file, const std::string& path, const std::filesystem::path& name) {
@@ -41,8 +41,8 @@ Tensor read_tensor(hid_t file, const std::string& path, const std::filesystem::p
   H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
   H5Id type{H5Dget_type(data.id), H5Tclose};
   const bool integral = H5Tget_class(type.id) == H5T_INTEGER;
-  Tensor out = Tensor::empty(Shape(dims.begin(), dims.end()),
-                             integral ? DType::Int64 : DType::Float32);
+  Tensor out =
+      Tensor::empty(Shape(dims.begin(), dims.end()), integral ? DType::Int64 : DType::Float32);
   CAMLAB_CHECK(H5Dread(data.id, integral ? H5T_NATIVE_INT64 : H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL,
                        H5P_DEFAULT, out.raw_data()) >= 0,
                "{}: could not read {}", name.string(), path);
@@ -90,8 +90,7 @@ void write_explanations(const std::filesystem::path& path, const ExplanationsFil
 
 ExplanationsFile read_explanations(const std::filesystem::path& path) {
   H5Id h5{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
-  CAMLAB_CHECK(h5.id >= 0, "cannot open explanations file {} (missing or not HDF5)",
-               path.string());
+  CAMLAB_CHECK(h5.id >= 0, "cannot open explanations file {} (missing or not HDF5)", path.string());
   ExplanationsFile file;
   file.inputs = read_tensor(h5.id, "/inputs", path);
   file.logits = read_tensor(h5.id, "/logits", path);

@@ -72,7 +72,7 @@ Predictions predict_all(nn::Module& model, datasets::DataLoader& loader, Device 
 }
 
 const std::vector<std::string>& selection_modes() {
-  static const std::vector<std::string> modes = {"first",   "random",    "misclassified",
+  static const std::vector<std::string> modes = {"first",           "random",  "misclassified",
                                                  "confident-wrong", "correct", "per-class"};
   return modes;
 }
@@ -102,8 +102,10 @@ std::vector<int64_t> select_images(const std::string& mode, const Predictions& p
     }
     return most_confident(pool, count);
   }
-  CAMLAB_CHECK(mode == "per-class", "--select '{}': expected one of first, random, misclassified, "
-               "confident-wrong, correct, per-class", mode);
+  CAMLAB_CHECK(mode == "per-class",
+               "--select '{}': expected one of first, random, misclassified, "
+               "confident-wrong, correct, per-class",
+               mode);
   std::vector<int64_t> out;
   std::vector<std::vector<int64_t>> by_class;
   for (const Scored& s : all) {
@@ -140,8 +142,10 @@ std::vector<int64_t> parse_indices(const std::string& text, int64_t dataset_size
     }
   }
   for (int64_t i : out) {
-    CAMLAB_CHECK(i < dataset_size, "--indices '{}': index {} is out of range for a dataset of {} "
-                 "images (valid: 0..{})", text, i, dataset_size, dataset_size - 1);
+    CAMLAB_CHECK(i < dataset_size,
+                 "--indices '{}': index {} is out of range for a dataset of {} "
+                 "images (valid: 0..{})",
+                 text, i, dataset_size, dataset_size - 1);
   }
   return out;
 }

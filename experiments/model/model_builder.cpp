@@ -69,8 +69,8 @@ class Builder {
     if (t == "batchnorm") {
       require_spatial(layer, name, shape);
       into.add(name, std::make_shared<nn::BatchNorm2d>(
-                         shape.channels(), nn::BatchNormOptions{.eps = layer.eps,
-                                                                .momentum = layer.momentum}));
+                         shape.channels(),
+                         nn::BatchNormOptions{.eps = layer.eps, .momentum = layer.momentum}));
       return;
     }
     if (t == "maxpool" || t == "avgpool") return add_pool(into, layer, name, shape);
@@ -100,7 +100,9 @@ class Builder {
     if (t == "sigmoid") return std::make_shared<nn::Sigmoid>();
     if (t == "tanh") return std::make_shared<nn::Tanh>();
     if (t == "softmax") return std::make_shared<nn::Softmax>(1);
-    if (t == "dropout") return std::make_shared<nn::Dropout>(layer.p, static_cast<uint64_t>(gen_.integer(0, 1LL << 62)));
+    if (t == "dropout")
+      return std::make_shared<nn::Dropout>(layer.p,
+                                           static_cast<uint64_t>(gen_.integer(0, 1LL << 62)));
     fail("{}: unknown layer type", describe(layer, name));
   }
 
@@ -122,12 +124,13 @@ class Builder {
                  "{}: a {}x{} kernel (stride {}, pad {}, dilation {}) does not fit input {}",
                  describe(layer, name), layer.kernel, layer.kernel, layer.stride, layer.pad,
                  layer.dilation, shape_str(shape.dims));
-    into.add(name, std::make_shared<nn::Conv2d>(
-                       in, layer.out, layer.kernel,
-                       nn::Conv2dOptions{.stride = layer.stride, .padding = layer.pad,
-                                         .dilation = layer.dilation, .groups = layer.groups,
-                                         .bias = layer.bias},
-                       gen_));
+    into.add(name, std::make_shared<nn::Conv2d>(in, layer.out, layer.kernel,
+                                                nn::Conv2dOptions{.stride = layer.stride,
+                                                                  .padding = layer.pad,
+                                                                  .dilation = layer.dilation,
+                                                                  .groups = layer.groups,
+                                                                  .bias = layer.bias},
+                                                gen_));
     shape.dims = {layer.out, h, w};
   }
 
@@ -151,8 +154,8 @@ class Builder {
     int64_t stride = layer.stride > 0 ? layer.stride : layer.kernel;
     int64_t h = window_out(shape.dims[1], layer.kernel, stride, layer.pad, 1);
     int64_t w = window_out(shape.dims[2], layer.kernel, stride, layer.pad, 1);
-    CAMLAB_CHECK(h > 0 && w > 0, "{}: a {}x{} window does not fit input {}",
-                 describe(layer, name), layer.kernel, layer.kernel, shape_str(shape.dims));
+    CAMLAB_CHECK(h > 0 && w > 0, "{}: a {}x{} window does not fit input {}", describe(layer, name),
+                 layer.kernel, layer.kernel, shape_str(shape.dims));
     if (layer.type == "maxpool") {
       into.add(name, std::make_shared<nn::MaxPool2d>(layer.kernel, nn::Size2(stride), layer.pad));
     } else {
@@ -164,8 +167,8 @@ class Builder {
   void add_residual(nn::Sequential& into, const LayerSpec& layer, const std::string& name,
                     FeatureShape& shape) {
     require_spatial(layer, name, shape);
-    into.add(name, std::make_shared<nn::ResidualBlock>(shape.channels(), layer.out, layer.stride,
-                                                       gen_));
+    into.add(name,
+             std::make_shared<nn::ResidualBlock>(shape.channels(), layer.out, layer.stride, gen_));
     // Both 3x3 convs pad 1; only the first strides.
     shape.dims = {layer.out, window_out(shape.dims[1], 3, layer.stride, 1, 1),
                   window_out(shape.dims[2], 3, layer.stride, 1, 1)};

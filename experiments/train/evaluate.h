@@ -15,7 +15,7 @@ struct Evaluation {
   double loss = 0;      // mean over images
   double accuracy = 0;  // correct / predictions
   int64_t images = 0;
-  Tensor confusion;     // int64 [K, K]; undefined for multi-label data
+  Tensor confusion;  // int64 [K, K]; undefined for multi-label data
 };
 
 // Runs the model in eval() mode and restores its previous mode.

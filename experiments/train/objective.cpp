@@ -13,8 +13,8 @@ int64_t Objective::correct(const Tensor& logits, const Tensor& labels) const {
   autograd::NoGradGuard no_grad;
   Tensor hits;
   if (multilabel) {
-    Tensor predicted = ops::gt(logits, 0.0);                          // [N, K] bool
-    Tensor wanted = ops::gt(labels.to(logits.dtype()), 0.5);          // [N, K] bool
+    Tensor predicted = ops::gt(logits, 0.0);                  // [N, K] bool
+    Tensor wanted = ops::gt(labels.to(logits.dtype()), 0.5);  // [N, K] bool
     hits = ops::eq(predicted, wanted);
   } else {
     hits = ops::eq(ops::argmax(logits, 1), labels.to(DType::Int64));  // [N] bool

@@ -54,8 +54,8 @@ Optimization make_optimization(const Config& cfg, std::vector<Tensor> parameters
   int64_t epochs = cfg.get_int("train.epochs");
   int64_t warmup = cfg.get_int("train.schedule.warmup_epochs");
   auto main = make_main_schedule(cfg, *opt.optimizer, epochs - warmup);
-  opt.scheduler = warmup > 0 ? std::make_unique<nn::LinearWarmup>(std::move(main), warmup)
-                             : std::move(main);
+  opt.scheduler =
+      warmup > 0 ? std::make_unique<nn::LinearWarmup>(std::move(main), warmup) : std::move(main);
   return opt;
 }
 

@@ -1,9 +1,9 @@
 #include "experiments/train/trainer.h"
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <sstream>
-#include <cmath>
 
 #include "autograd/ops.h"
 #include "cam/render/plot.h"
@@ -31,8 +31,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 const std::vector<std::string> kColumns = {
-    "epoch",         "train_loss", "train_accuracy",    "test_loss", "test_accuracy", "lr",
-    "images_per_second", "seconds"};
+    "epoch",         "train_loss", "train_accuracy",    "test_loss",
+    "test_accuracy", "lr",         "images_per_second", "seconds"};
 
 // Everything one run holds while it trains.
 struct Session {
@@ -55,8 +55,8 @@ struct Session {
 // Dropout masks depend on the global step only, so a resumed run draws the same ones.
 void reseed_dropout(Session& s) {
   for (size_t i = 0; i < s.dropouts.size(); ++i) {
-    s.dropouts[i]->generator().set_state(s.seed * 1000003 + i,
-                                         static_cast<uint64_t>(s.global_step) << 24);
+    s.dropouts[i]->generator().set_state(s.seed * 1000003 + i, static_cast<uint64_t>(s.global_step)
+                                                                   << 24);
   }
 }
 
@@ -68,10 +68,10 @@ struct EpochStats {
 };
 
 [[noreturn]] void report_nan(Session& s, int64_t epoch, int64_t step, double loss) {
-  std::string kept = std::filesystem::exists(s.run.file("checkpoint.h5"))
-                         ? fmt::format("the last good checkpoint is {}",
-                                       s.run.file("checkpoint.h5").string())
-                         : std::string("no checkpoint was written yet");
+  std::string kept =
+      std::filesystem::exists(s.run.file("checkpoint.h5"))
+          ? fmt::format("the last good checkpoint is {}", s.run.file("checkpoint.h5").string())
+          : std::string("no checkpoint was written yet");
   std::string message = fmt::format(
       "training stopped: the loss became {} at epoch {} step {} (global step {}); {}. Lower "
       "train.optimizer.lr ({}) or set train.clip_grad_norm",
@@ -83,8 +83,9 @@ struct EpochStats {
 EpochStats train_epoch(Session& s, datasets::DataLoader& loader, int64_t epoch) {
   const int64_t epochs = s.cfg.get_int("train.epochs");
   const double clip = s.cfg.get_double("train.clip_grad_norm");
-  ProgressBar bar(epoch + 1, epochs, loader.num_batches(),
-                  {.terminal = s.options.progress, .plain_every = s.cfg.get_int("train.log_every")});
+  ProgressBar bar(
+      epoch + 1, epochs, loader.num_batches(),
+      {.terminal = s.options.progress, .plain_every = s.cfg.get_int("train.log_every")});
   s.model->train();
   loader.start_epoch(epoch);
   double loss_sum = 0;
@@ -118,7 +119,8 @@ EpochStats train_epoch(Session& s, datasets::DataLoader& loader, int64_t epoch) 
   EpochStats stats;
   stats.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   stats.loss = loss_sum / static_cast<double>(std::max<int64_t>(images, 1));
-  stats.accuracy = static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(predictions, 1));
+  stats.accuracy =
+      static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(predictions, 1));
   stats.images_per_second = static_cast<double>(images) / std::max(stats.seconds, 1e-9);
   return stats;
 }
@@ -170,8 +172,8 @@ TrainResult train_experiment(const Config& cfg, const TrainOptions& options) {
   set_num_threads(static_cast<int>(cfg.get_int("experiment.threads")));
   DeviceChoice choice =
       choose_device(options.device.empty() ? cfg.get_string("experiment.device") : options.device);
-  RunDir run = RunDir::open(cfg.name(), {.out = options.out, .force = options.force,
-                                         .resume = options.resume});
+  RunDir run = RunDir::open(cfg.name(),
+                            {.out = options.out, .force = options.force, .resume = options.resume});
   Session s{.cfg = cfg,
             .options = options,
             .run = run,
@@ -202,17 +204,19 @@ TrainResult train_experiment(const Config& cfg, const TrainOptions& options) {
                                                   s.opt.optimizer.get(), s.opt.scheduler.get());
     start_epoch = info.epoch;
     s.global_step = info.step;
-    s.best_accuracy = info.extra.count("best_test_accuracy") ? info.extra["best_test_accuracy"] : -1;
-    s.best_epoch = static_cast<int64_t>(info.extra.count("best_epoch") ? info.extra["best_epoch"] : 0);
+    s.best_accuracy =
+        info.extra.count("best_test_accuracy") ? info.extra["best_test_accuracy"] : -1;
+    s.best_epoch =
+        static_cast<int64_t>(info.extra.count("best_epoch") ? info.extra["best_epoch"] : 0);
     s.log.info("resumed from checkpoint.h5 after epoch {} (step {})", start_epoch, s.global_step);
   }
-  MetricsCsv csv = run.resumed() ? MetricsCsv::resume(run.file("metrics.csv"), kColumns, start_epoch)
-                                 : MetricsCsv::create(run.file("metrics.csv"), kColumns);
+  MetricsCsv csv = run.resumed()
+                       ? MetricsCsv::resume(run.file("metrics.csv"), kColumns, start_epoch)
+                       : MetricsCsv::create(run.file("metrics.csv"), kColumns);
 
   const int64_t batch_size = cfg.get_int("data.batch_size");
-  const int64_t eval_batch = cfg.get_int("data.eval_batch_size") > 0
-                                 ? cfg.get_int("data.eval_batch_size")
-                                 : batch_size;
+  const int64_t eval_batch =
+      cfg.get_int("data.eval_batch_size") > 0 ? cfg.get_int("data.eval_batch_size") : batch_size;
   datasets::DataLoader train_loader(s.data.train,
                                     {.batch_size = batch_size,
                                      .shuffle = cfg.get_bool("data.shuffle"),
@@ -240,14 +244,19 @@ TrainResult train_experiment(const Config& cfg, const TrainOptions& options) {
       test_accuracy = last_eval.accuracy;
     }
     s.opt.scheduler->step();
-    csv.append({{"epoch", static_cast<double>(epoch + 1)}, {"train_loss", stats.loss},
-                {"train_accuracy", stats.accuracy}, {"test_loss", test_loss},
-                {"test_accuracy", test_accuracy}, {"lr", lr},
-                {"images_per_second", stats.images_per_second}, {"seconds", stats.seconds}});
-    s.log.info("epoch {}/{} train loss {:.4f} acc {:.2f}% | test loss {:.4f} acc {:.2f}% | lr "
-               "{:.4g} | {:.0f} img/s",
-               epoch + 1, epochs, stats.loss, 100 * stats.accuracy, test_loss, 100 * test_accuracy,
-               lr, stats.images_per_second);
+    csv.append({{"epoch", static_cast<double>(epoch + 1)},
+                {"train_loss", stats.loss},
+                {"train_accuracy", stats.accuracy},
+                {"test_loss", test_loss},
+                {"test_accuracy", test_accuracy},
+                {"lr", lr},
+                {"images_per_second", stats.images_per_second},
+                {"seconds", stats.seconds}});
+    s.log.info(
+        "epoch {}/{} train loss {:.4f} acc {:.2f}% | test loss {:.4f} acc {:.2f}% | lr "
+        "{:.4g} | {:.0f} img/s",
+        epoch + 1, epochs, stats.loss, 100 * stats.accuracy, test_loss, 100 * test_accuracy, lr,
+        stats.images_per_second);
     images_per_second_sum += stats.images_per_second;
     if (!std::isnan(test_accuracy) && test_accuracy > s.best_accuracy) {
       s.best_accuracy = test_accuracy;

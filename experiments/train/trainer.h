@@ -20,11 +20,11 @@
 namespace camlab::experiments {
 
 struct TrainOptions {
-  std::filesystem::path out;     // run directory; empty: runs/<experiment.name>
-  std::string device;            // overrides experiment.device when set
-  bool resume = false;           // continue the run in `out` from its checkpoint
-  bool force = false;            // start over in an existing run directory
-  int progress = -1;             // 1 bar, 0 plain lines, -1 ask isatty
+  std::filesystem::path out;         // run directory; empty: runs/<experiment.name>
+  std::string device;                // overrides experiment.device when set
+  bool resume = false;               // continue the run in `out` from its checkpoint
+  bool force = false;                // start over in an existing run directory
+  int progress = -1;                 // 1 bar, 0 plain lines, -1 ask isatty
   std::vector<std::string> command;  // the command line, recorded in run_info.json
   // Tests simulate a crash: stop (throwing TrainingInterrupted) after this many steps in all.
   int64_t interrupt_after_steps = 0;

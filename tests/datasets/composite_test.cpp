@@ -101,7 +101,8 @@ TEST(Composite, DeterministicPerSeedAndItemByItem) {
   EXPECT_TRUE(same_bytes(a.labels, b.labels));
   CompositeOptions longer = o;
   longer.n = 20;  // canvas i does not depend on how many are made
-  EXPECT_TRUE(same_bytes(a.images, make_composite(base, longer).images.narrow(0, 0, 12).contiguous()));
+  EXPECT_TRUE(
+      same_bytes(a.images, make_composite(base, longer).images.narrow(0, 0, 12).contiguous()));
   CompositeOptions other = o;
   other.seed = 5;
   EXPECT_FALSE(same_bytes(a.images, make_composite(base, other).images));
@@ -134,14 +135,15 @@ TEST(Composite, RoundTripsThroughTheHdf5Schema) {
 }
 
 TEST(Composite, RealFashionMnistItems) {
-  if (!std::filesystem::exists(fashion_mnist_dir())) GTEST_SKIP() << "dataset-fashion-mnist missing";
+  if (!std::filesystem::exists(fashion_mnist_dir()))
+    GTEST_SKIP() << "dataset-fashion-mnist missing";
   const ImageDataset base = load_fashion_mnist(fashion_mnist_dir(), "test");
   const ImageDataset d = make_composite(base, {.n = 16, .canvas = 64, .objects = 2, .seed = 1});
   d.validate("composite");
   EXPECT_EQ(d.class_names.size(), 10u);
   for (int64_t i = 0; i < d.size(); ++i) {
     const float w = d.boxes.at<float>({i, 0, 2}) - d.boxes.at<float>({i, 0, 0});
-    EXPECT_GE(w, 5.f);   // items are 20-36 px canvases; even a narrow item is several px wide
+    EXPECT_GE(w, 5.f);  // items are 20-36 px canvases; even a narrow item is several px wide
     EXPECT_LE(w, 37.f);
   }
 }

@@ -65,8 +65,8 @@ TEST(Override, ArraysAndSingleValuesForArrays) {
 }
 
 TEST(Override, NormalizeFlagGivesWayToItsTable) {
-  const Config cfg = with({"data.normalize=true", "data.normalize.mean=[0.3]",
-                           "data.normalize.std=[0.1]"});
+  const Config cfg =
+      with({"data.normalize=true", "data.normalize.mean=[0.3]", "data.normalize.std=[0.1]"});
   EXPECT_EQ(cfg.normalize().mean, std::vector<double>{0.3});
   EXPECT_TRUE(with({"data.normalize=true"}).normalize().enabled);
   EXPECT_TRUE(with({"data.normalize=true"}).normalize().mean.empty());

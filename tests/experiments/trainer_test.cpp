@@ -1,5 +1,7 @@
 // camlab train end to end on the tiny synthetic config: the run directory, exact resumption after
 // a crash mid-epoch, a loss that turns NaN, shape errors naming the layer, and CLI exit codes.
+#include "experiments/train/trainer.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -8,7 +10,6 @@
 #include "experiments/config/config.h"
 #include "experiments/model/model_builder.h"
 #include "experiments/run/metrics_json.h"
-#include "experiments/train/trainer.h"
 #include "nn/checkpoint.h"
 #include "tensor/cuda/device.h"
 #include "tests/experiments/temp_dir.h"
@@ -16,7 +17,8 @@
 namespace camlab::experiments {
 namespace {
 
-const std::string kTiny = std::string(CAMLAB_SOURCE_DIR) + "/experiments/configs/tiny-synthetic.toml";
+const std::string kTiny =
+    std::string(CAMLAB_SOURCE_DIR) + "/experiments/configs/tiny-synthetic.toml";
 
 Config tiny(std::vector<std::string> overrides = {}) {
   overrides.push_back("experiment.threads=1");  // bitwise-reproducible reductions
@@ -26,8 +28,8 @@ Config tiny(std::vector<std::string> overrides = {}) {
 TEST(Trainer, WritesTheWholeRunDirectory) {
   test::TempDir dir;
   TrainResult r = train_experiment(tiny(), {.out = dir.path() / "run", .progress = 0});
-  for (const char* file : {"config.toml", "checkpoint.h5", "best.h5", "metrics.csv",
-                           "metrics.json", "log.txt", "loss.png", "accuracy.png", "run_info.json"}) {
+  for (const char* file : {"config.toml", "checkpoint.h5", "best.h5", "metrics.csv", "metrics.json",
+                           "log.txt", "loss.png", "accuracy.png", "run_info.json"}) {
     EXPECT_TRUE(std::filesystem::exists(dir.path() / "run" / file)) << file;
   }
   nlohmann::json m = read_json(dir.path() / "run" / "metrics.json");
@@ -50,9 +52,10 @@ TEST(Trainer, ResumedRunEndsWithTheSameWeights) {
   Config cfg = tiny({"train.epochs=3"});
   train_experiment(cfg, {.out = dir.path() / "straight", .progress = 0});
   // 16 steps per epoch: die 5 steps into the second epoch, then resume.
-  EXPECT_THROW(train_experiment(cfg, {.out = dir.path() / "crashed", .progress = 0,
-                                      .interrupt_after_steps = 21}),
-               TrainingInterrupted);
+  EXPECT_THROW(
+      train_experiment(cfg,
+                       {.out = dir.path() / "crashed", .progress = 0, .interrupt_after_steps = 21}),
+      TrainingInterrupted);
   EXPECT_THROW(train_experiment(cfg, {.out = dir.path() / "crashed", .progress = 0}), Error)
       << "an unfinished run needs --resume";
   train_experiment(cfg, {.out = dir.path() / "crashed", .resume = true, .progress = 0});
@@ -148,9 +151,9 @@ TEST(Cli, ExitCodesAndOneLineErrors) {
             1);
   EXPECT_NE(err.find("missing.h5"), std::string::npos) << err;
   if (cuda::device_count() == 0) {  // asking for a GPU that is not there is a clear error
-    EXPECT_EQ(run_cli("train " + kTiny + " --device cuda --out " + (dir.path() / "gpu").string(),
-                      &err),
-              1);
+    EXPECT_EQ(
+        run_cli("train " + kTiny + " --device cuda --out " + (dir.path() / "gpu").string(), &err),
+        1);
     EXPECT_NE(err.find("no CUDA"), std::string::npos) << err;
   }
 }

@@ -32,7 +32,7 @@ TEST(View, ReshapeIsAViewWhenStridesAllowAndACopyOtherwise) {
   Tensor inferred = x.reshape({-1, 12});
   EXPECT_EQ(inferred.shape(), (Shape{2, 12}));
   Tensor p = x.permute({2, 0, 1});  // [4, 2, 3], strides [1, 12, 4]
-  Tensor merged = p.view({4, 6});    // dims 1 and 2 are contiguous with each other: a view
+  Tensor merged = p.view({4, 6});   // dims 1 and 2 are contiguous with each other: a view
   EXPECT_EQ(merged.storage(), x.storage());
   EXPECT_EQ(merged.strides(), (Shape{1, 4}));
   EXPECT_THROW(p.view({8, 3}), Error);  // dims 0 and 1 are not: needs a copy
