@@ -1,10 +1,13 @@
 // conv2d_speed: GFLOP/s of the CPU convolution (forward, backward-input, backward-weight) on the
-// reference layer, batch 64, 32 -> 32 channels, 28x28, 3x3, padding 1, float32.
+// reference layer, batch 64, 32 -> 32 channels, 28x28, 3x3, padding 1, float32; with --all also
+// on the other layers of the reference nets (issue #8).
 //
 //   $ g++ -std=c++20 -O2 -march=native -fopenmp -I. bench/conv2d_speed.cpp
 //         build/tensor/libcamlab_tensor.a -lfmt
-//         /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so -o conv2d_speed   (one line)
-//   $ OMP_NUM_THREADS=2 ./conv2d_speed [peak_gflops]     # peak: bench/fma_peak, all threads
+//         /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so -o conv2d_speed   (one line;
+//         a CUDA build also needs -L/usr/local/cuda/lib -lcudart -lcublas)
+//   $ OMP_NUM_THREADS=2 ./conv2d_speed [peak_gflops [--all | N,C,O,H,W,K]]
+//     (peak: bench/fma_peak, all threads; --all: every layer of the reference nets)
 //
 // Each pass is 2·N·O·(C·kh·kw)·(Ho·Wo) flops (one multiply-add = 2). The best of several timed
 // repetitions is reported, after one warm-up call, both per wall-clock second and per second of
@@ -17,6 +20,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "tensor/ops.h"
 
@@ -60,27 +65,27 @@ void report(const char* pass, double flops, Timing t, double peak_gflops, int th
       100 * per_core / (peak_gflops / threads));
 }
 
-}  // namespace
+// One convolution layer to time: x [N, C, H, W], w [O, C, k, k], padding k / 2, stride 1.
+struct Layer {
+  int64_t N, C, O, H, W, K;
+};
 
-int main(int argc, char** argv) {
-  // This machine's measured FP32 FMA peak: ~150 GFLOP/s per core (bench/fma_peak).
-  const double peak_gflops = argc > 1 ? std::atof(argv[1]) : 150.0 * omp_get_max_threads();
-  const int64_t N = 64, C = 32, O = 32, H = 28, W = 28, K = 3;
-  const camlab::Conv2dParams p{.kernel = {K, K}, .padding = {1, 1}};
-
+void time_layer(const Layer& s, double peak_gflops, int threads) {
+  const camlab::Conv2dParams p{.kernel = {s.K, s.K}, .padding = {s.K / 2, s.K / 2}};
   camlab::Generator gen(0);
-  Tensor x = ops::randn({N, C, H, W}, gen);  // [N, C, H, W]
-  Tensor w = ops::randn({O, C, K, K}, gen);  // [O, C, kh, kw]
-  Tensor b = ops::randn({O}, gen);           // [O]
-  Tensor y = ops::conv2d(x, w, b, p);        // [N, O, Ho, Wo]
+  Tensor x = ops::randn({s.N, s.C, s.H, s.W}, gen);  // [N, C, H, W]
+  Tensor w = ops::randn({s.O, s.C, s.K, s.K}, gen);  // [O, C, kh, kw]
+  Tensor b = ops::randn({s.O}, gen);                 // [O]
+  Tensor y = ops::conv2d(x, w, b, p);                // [N, O, Ho, Wo]
   Tensor grad_y = ops::randn(y.shape(), gen);
-  const double flops = 2.0 * N * O * (C * K * K) * (y.size(2) * y.size(3));
+  const double flops = 2.0 * s.N * s.O * (s.C * s.K * s.K) * (y.size(2) * y.size(3));
 
-  std::printf("conv2d x [%ld, %ld, %ld, %ld], w [%ld, %ld, %ld, %ld], pad 1, float32, %d threads\n",
-              long(N), long(C), long(H), long(W), long(O), long(C), long(K), long(K),
-              omp_get_max_threads());
-  const int reps = 20;
-  const int threads = omp_get_max_threads();
+  std::printf(
+      "conv2d x [%ld, %ld, %ld, %ld], w [%ld, %ld, %ld, %ld], pad %ld, float32, %d threads\n",
+      long(s.N), long(s.C), long(s.H), long(s.W), long(s.O), long(s.C), long(s.K), long(s.K),
+      long(s.K / 2), threads);
+  // About 0.2 s per pass at 50 GFLOP/s, at least 5 repetitions.
+  const int reps = std::max(5, int(1e10 / flops));
   const Timing fwd = best_of(reps, [&] { ops::conv2d(x, w, b, p); });
   const Timing bwd_in = best_of(reps, [&] { ops::conv2d_backward_input(grad_y, w, x.shape(), p); });
   const Timing bwd_w = best_of(reps, [&] { ops::conv2d_backward_weight(grad_y, x, w.shape(), p); });
@@ -89,5 +94,30 @@ int main(int argc, char** argv) {
   report("backward_weight", flops, bwd_w, peak_gflops, threads);
   report("backward (both)", 2 * flops, {bwd_in.wall + bwd_w.wall, bwd_in.cpu + bwd_w.cpu},
          peak_gflops, threads);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // This machine's measured FP32 FMA peak: ~150 GFLOP/s per core (bench/fma_peak).
+  const int threads = omp_get_max_threads();
+  const double peak_gflops = argc > 1 ? std::atof(argv[1]) : 150.0 * threads;
+  const std::string which = argc > 2 ? argv[2] : "";
+  // The reference layer, then the other layers of the reference nets (--all), or one layer
+  // given as N,C,O,H,W,K.
+  std::vector<Layer> layers{{64, 32, 32, 28, 28, 3}};
+  Layer one{};
+  if (std::sscanf(which.c_str(), "%ld,%ld,%ld,%ld,%ld,%ld", &one.N, &one.C, &one.O, &one.H, &one.W,
+                  &one.K) == 6) {
+    layers = {one};
+  } else if (which == "--all") {
+    layers.insert(layers.end(), {{64, 64, 64, 14, 14, 3},
+                                 {64, 32, 64, 14, 14, 3},
+                                 {64, 1, 32, 28, 28, 3},
+                                 {64, 32, 32, 64, 64, 3},
+                                 {64, 64, 64, 32, 32, 3},
+                                 {64, 128, 128, 16, 16, 3}});
+  }
+  for (const Layer& layer : layers) time_layer(layer, peak_gflops, threads);
   return 0;
 }

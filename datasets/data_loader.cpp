@@ -6,6 +6,10 @@
 #include "datasets/seeding.h"
 #include "tensor/error.h"
 #include "tensor/generator.h"
+#if CAMLAB_WITH_CUDA
+#include "tensor/cuda/device.h"
+#include "tensor/cuda/pinned.h"
+#endif
 
 namespace camlab::datasets {
 namespace {
@@ -24,6 +28,19 @@ void load_pixels(const Tensor& images, int64_t item, float* out) {
 
 }  // namespace
 
+namespace {
+
+// A batch buffer: pinned host memory when the loader pins (see LoaderOptions::pin_memory).
+Tensor batch_buffer(const Shape& shape, DType dtype, bool pinned) {
+#if CAMLAB_WITH_CUDA
+  if (pinned) return cuda::pinned_empty(shape, dtype);
+#endif
+  (void)pinned;
+  return Tensor::empty(shape, dtype);
+}
+
+}  // namespace
+
 DataLoader::DataLoader(ImageDataset dataset, LoaderOptions options, Pipeline transforms)
     : dataset_(std::move(dataset)), options_(options), transforms_(std::move(transforms)) {
   CAMLAB_CHECK(options_.batch_size > 0 && options_.prefetch >= 0 && options_.threads >= 1,
@@ -31,6 +48,17 @@ DataLoader::DataLoader(ImageDataset dataset, LoaderOptions options, Pipeline tra
                "prefetch >= 0, threads >= 1",
                dataset_.name, options_.batch_size, options_.prefetch, options_.threads);
   dataset_.validate("DataLoader '" + dataset_.name + "'");
+#if CAMLAB_WITH_CUDA
+  CAMLAB_CHECK(!options_.pin_memory || cuda::device_count() > 0,
+               "DataLoader '{}': pin_memory needs a CUDA GPU and none is available; leave "
+               "pin_memory off on the CPU",
+               dataset_.name);
+#else
+  CAMLAB_CHECK(!options_.pin_memory,
+               "DataLoader '{}': pin_memory needs the CUDA backend, which this build lacks "
+               "(configure with -DCAMLAB_CUDA=ON); leave pin_memory off on the CPU",
+               dataset_.name);
+#endif
   // Contiguous once here, so building a batch is plain pointer arithmetic.
   dataset_.images = dataset_.images.contiguous();
   dataset_.labels = dataset_.labels.contiguous();
@@ -69,8 +97,8 @@ Batch DataLoader::build(const std::vector<int64_t>& order, int64_t epoch, int64_
   Batch out;
   out.epoch = epoch;
   out.index = index;
-  out.images = Tensor::empty({b, c, h, w}, DType::Float32);  // [B, C, H, W]
-  out.indices = Tensor::empty({b}, DType::Int64);            // [B]
+  out.images = batch_buffer({b, c, h, w}, DType::Float32, options_.pin_memory);  // [B, C, H, W]
+  out.indices = Tensor::empty({b}, DType::Int64);                                // [B]
   float* images = out.images.data<float>();
   int64_t* indices = out.indices.data<int64_t>();
   for (int64_t j = 0; j < b; ++j) indices[j] = order[static_cast<size_t>(first + j)];
@@ -90,13 +118,13 @@ Batch DataLoader::build(const std::vector<int64_t>& order, int64_t epoch, int64_
   if (error) std::rethrow_exception(error);
   if (dataset_.is_multilabel()) {
     const int64_t k = dataset_.labels.size(1);
-    out.labels = Tensor::empty({b, k}, DType::Float32);  // [B, K]
+    out.labels = batch_buffer({b, k}, DType::Float32, options_.pin_memory);  // [B, K]
     const uint8_t* hot = dataset_.labels.data<uint8_t>();
     for (int64_t j = 0; j < b; ++j) {
       for (int64_t i = 0; i < k; ++i) out.labels.data<float>()[j * k + i] = hot[indices[j] * k + i];
     }
   } else {
-    out.labels = Tensor::empty({b}, DType::Int64);  // [B]
+    out.labels = batch_buffer({b}, DType::Int64, options_.pin_memory);  // [B]
     for (int64_t j = 0; j < b; ++j) {
       out.labels.data<int64_t>()[j] = dataset_.labels.data<int64_t>()[indices[j]];
     }

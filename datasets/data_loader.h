@@ -35,6 +35,9 @@ struct LoaderOptions {
   uint64_t seed = 0;
   int64_t prefetch = 2;  // batches built ahead by the background thread; 0: built inside next()
   int64_t threads = 1;   // OpenMP threads that build one batch (results do not depend on it)
+  // Build batches in page-locked host memory, so that copying them to a GPU is one DMA transfer
+  // at full bus speed. Only in builds with the CUDA backend, and only with a GPU present.
+  bool pin_memory = false;
 };
 
 struct Batch {

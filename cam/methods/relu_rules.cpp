@@ -7,6 +7,22 @@
 
 namespace camlab::cam {
 
+namespace {
+
+// grad_y, x: [B, ...] -> dX [B, ...] (see ReluRule::Redirected)
+Tensor redirected_relu_backward(const Tensor& grad_y, const Tensor& x) {
+  const Tensor plain = ops::relu_backward(grad_y, x);  // dY · 1[x > 0]
+  // What a silent unit adds: dY where dY > 0 and x <= 0.
+  const Tensor lifting = ops::mul(ops::relu(grad_y), ops::le(x, ops::zeros_like(x)).to(x.dtype()));
+  Shape per_image;
+  for (int64_t d = 1; d < x.dim(); ++d) per_image.push_back(d);
+  const Tensor plain_energy = ops::sum(ops::mul(plain, plain), per_image, true);  // [B, 1, ...]
+  const Tensor silent = ops::le(plain_energy, ops::zeros_like(plain_energy)).to(x.dtype());
+  return ops::add(plain, ops::mul(lifting, silent));
+}
+
+}  // namespace
+
 Tensor rule_relu(const Tensor& x, ReluRule rule) {
   Tensor y = ops::relu(x);
   if (rule == ReluRule::Guided) {
@@ -16,6 +32,12 @@ Tensor rule_relu(const Tensor& x, ReluRule rule) {
                               return {ops::relu_backward(ops::relu(ctx.grad(0)), ctx.saved(0))};
                             });
   }
+  if (rule == ReluRule::Redirected) {
+    return autograd::record("redirected_relu", {x}, y, {{"x", x}},
+                            [](const autograd::BackwardContext& ctx) -> std::vector<Tensor> {
+                              return {redirected_relu_backward(ctx.grad(0), ctx.saved(0))};
+                            });
+  }
   return autograd::record("deconvnet_relu", {x}, y, {},  // the rule needs only dY
                           [](const autograd::BackwardContext& ctx) -> std::vector<Tensor> {
                             return {ops::relu(ctx.grad(0))};  // dX = ReLU(dY)
@@ -23,7 +45,7 @@ Tensor rule_relu(const Tensor& x, ReluRule rule) {
 }
 
 std::vector<nn::ForwardHookHandle> ReluRuleHooks::attach(nn::Module& model, ReluRule rule,
-                                                         std::string_view method) {
+                                                         std::string_view method, bool allow_none) {
   std::vector<nn::ForwardHookHandle> handles;
   for (const auto& [path, module] : model.named_modules()) {
     if (dynamic_cast<nn::ReLU*>(module) == nullptr) continue;
@@ -32,7 +54,7 @@ std::vector<nn::ForwardHookHandle> ReluRuleHooks::attach(nn::Module& model, Relu
           return *armed ? rule_relu(input, rule) : Tensor();
         }));
   }
-  CAMLAB_CHECK(!handles.empty(),
+  CAMLAB_CHECK(allow_none || !handles.empty(),
                "{}: the model has no ReLU module to apply the rule to (functional relu calls "
                "inside a forward cannot be hooked; use ReLU layers)",
                method);

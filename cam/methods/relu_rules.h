@@ -23,6 +23,11 @@ enum class ReluRule {
   Guided,
   // dX = dY · 1[dY > 0]: the backward ReLU of Zeiler & Fergus 2014, blind to the forward input
   Deconvnet,
+  // Lucid's "redirected" ReLU gradient for feature visualization (Olah et al. 2017): the plain
+  // dY · 1[x > 0], except for an image whose plain gradient is zero everywhere (the unit never
+  // fires on it, so ascent could not start): there dX = dY · 1[x > 0 or dY > 0], i.e. gradients
+  // that would raise a silent pre-activation pass through it.
+  Redirected,
 };
 
 // max(x, 0) recorded with the rule's backward.
@@ -32,9 +37,9 @@ Tensor rule_relu(const Tensor& x, ReluRule rule);
 class ReluRuleHooks {
  public:
   // The caller owns the handles. An Error if the model has no ReLU module (functional relu calls
-  // inside a module's forward cannot be hooked).
+  // inside a module's forward cannot be hooked), unless allow_none.
   std::vector<nn::ForwardHookHandle> attach(nn::Module& model, ReluRule rule,
-                                            std::string_view method);
+                                            std::string_view method, bool allow_none = false);
 
   class Armed {
    public:

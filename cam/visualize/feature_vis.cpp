@@ -11,6 +11,7 @@
 #include "autograd/engine.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
+#include "cam/methods/relu_rules.h"
 #include "cam/visualize/model_probe.h"
 #include "nn/hooks.h"
 #include "nn/named_tensors.h"
@@ -317,6 +318,16 @@ FeatureVisResult visualize_features(nn::Module& model, const FeatureVisOptions& 
   const std::vector<Size> sizes = octave_sizes(chw[1], chw[2], options);
   const double lr = options.lr > 0 ? options.lr : 0.05;
 
+  // The rule hooks go on before ObjectiveForward's capture hook, so that what the capture sees
+  // at a ReLU target layer is the rule's output, whose backward the rule owns.
+  ReluRuleHooks relu_rules;
+  std::vector<nn::ScopedForwardHook> relu_rule_hooks;
+  if (options.redirect_relu) {
+    for (nn::ForwardHookHandle& h : relu_rules.attach(model, ReluRule::Redirected, "visualize",
+                                                      /*allow_none=*/true)) {
+      relu_rule_hooks.emplace_back(std::move(h));
+    }
+  }
   ObjectiveForward forward(model, options);
   ImageParam param = start_param(options, original, batch, sizes[0], gen, dtype, device);
 
@@ -339,6 +350,8 @@ FeatureVisResult visualize_features(nn::Module& model, const FeatureVisOptions& 
   if (!original.defined()) wake_silent_units(forward, param, options, units);
   const Evaluation start = evaluate(forward, param.detached_image(), options, units);
 
+  std::optional<ReluRuleHooks::Armed> redirecting;
+  if (options.redirect_relu) redirecting.emplace(relu_rules);
   for (size_t octave = 0; octave < sizes.size(); ++octave) {
     if (octave > 0) {
       Tensor next = resized(param.detached_image(), sizes[octave]);

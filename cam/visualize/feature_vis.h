@@ -66,6 +66,10 @@ struct FeatureVisOptions {
   int64_t batch = 4;       // diversity: how many images of the one channel
   double diversity = 1e2;  // diversity: weight of Σ_{a≠b}⟨Ĝ_a, Ĝ_b⟩ (Lucid: 1e2)
   uint64_t seed = 0;       // the start noise and every random transform
+  // Lucid's redirected ReLU gradient (cam/methods/relu_rules.h) on every nn::ReLU during the
+  // ascent: a unit silent on the start image still gets a gradient that wakes it. The forward
+  // values are unchanged; only which gradients pass a silent ReLU.
+  bool redirect_relu = true;
 };
 
 // Chollet's filter visualization: pixels, normalised-gradient SGD, no robustness, no penalties,

@@ -70,6 +70,14 @@ const std::vector<Command>& commands() {
        "  camlab segment runs/wsol-fmnist64 --data data/wsol64-test.h5 --train-segmenter "
        "--epochs 4\n",
        segment_main},
+      {"bench",
+       "measure training, inference, Grad-CAM and Score-CAM images/s, peak memory and conv2d "
+       "GFLOP/s against this machine's FMA peak",
+       "  camlab bench                                 # all cores, table on stdout\n"
+       "  camlab bench --threads 2 --json bench.json   # what bench/torch_reference.py reads\n"
+       "  camlab bench --quick                         # a few seconds, rough figures\n"
+       "  camlab bench --device cuda\n",
+       bench_main},
   };
   return all;
 }

@@ -45,5 +45,6 @@ int activations_main(const std::vector<std::string>& args);
 int make_dataset_main(const std::vector<std::string>& args);
 int localize_main(const std::vector<std::string>& args);
 int segment_main(const std::vector<std::string>& args);
+int bench_main(const std::vector<std::string>& args);
 
 }  // namespace camlab::cli

@@ -113,7 +113,8 @@ int explain_main(const std::vector<std::string>& args) {
   datasets::Batch batch = picked.batch(0, 0);
   Tensor images = batch.images.to(t.device);  // [N, C, H, W]
   Tensor labels = t.objective.multilabel ? ops::argmax(batch.labels, 1) : batch.labels;  // [N]
-  cam::Target target = make_target(target_text, labels.to(t.device), t.data.num_classes());
+  cam::Target target =
+      make_target(target_text, labels.to(t.device), predictions.probabilities.size(1));
 
   std::filesystem::path out =
       flag("out").empty() ? t.run_dir / "explain" : std::filesystem::path(flag("out"));

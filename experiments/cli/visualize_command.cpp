@@ -99,6 +99,8 @@ int visualize_main(const std::vector<std::string>& args) {
       ("optimizer", po::value<std::string>()->default_value(""), "sgd or adam (recipe's)")
       ("image", po::value<int64_t>()->default_value(0), "deepdream: test image index to start from")
       ("seed", po::value<uint64_t>()->default_value(0), "start noise and transforms")
+      ("plain-relu-grad", po::bool_switch(),
+       "no redirected ReLU gradient (Lucid's; wakes units silent on the start image)")
       ("out", po::value<std::string>()->default_value(""), "output folder (RUN_DIR/visualize)")
       ("device", po::value<std::string>()->default_value("cpu"), "cpu, cuda or auto");
   // clang-format on
@@ -124,6 +126,7 @@ int visualize_main(const std::vector<std::string>& args) {
   if (!flag("optimizer").empty()) o.optimizer = vis::parse_optimizer(flag("optimizer"));
   apply_regularizers(o, flag("regularize"));
   o.seed = vm["seed"].as<uint64_t>();
+  o.redirect_relu = !vm["plain-relu-grad"].as<bool>();
   if (o.objective == vis::Objective::DeepDream) {
     int64_t index = vm["image"].as<int64_t>();
     CAMLAB_CHECK(index >= 0 && index < t.data.test.size(),

@@ -55,11 +55,13 @@ Predictions predict_all(nn::Module& model, datasets::DataLoader& loader, Device 
   autograd::NoGradGuard no_grad;
   model.eval();
   const int64_t n = loader.dataset().size();
-  const int64_t k = loader.dataset().num_classes();
-  Predictions p{ops::zeros({n, k}), ops::zeros({n}, DType::Int64)};
+  // The width comes from the model, not the dataset: a checkpoint may know more classes than the
+  // data being explained holds (a 10-class net on a subset that has only some of them).
+  Predictions p{Tensor(), ops::zeros({n}, DType::Int64)};
   loader.start_epoch(0);
   while (std::optional<datasets::Batch> batch = loader.next()) {
-    Tensor logits = model(batch->images.to(device)).to(Device::cpu());  // [B, K]
+    Tensor logits = model(batch->images.to(device)).to(Device::cpu());                  // [B, K]
+    if (!p.probabilities.defined()) p.probabilities = ops::zeros({n, logits.size(1)});  // [N, K]
     Tensor probs = multilabel ? ops::sigmoid(logits) : ops::softmax(logits, 1);
     Tensor labels = multilabel ? ops::argmax(batch->labels, 1) : batch->labels;
     for (int64_t b = 0; b < batch->indices.size(0); ++b) {
@@ -68,6 +70,7 @@ Predictions predict_all(nn::Module& model, datasets::DataLoader& loader, Device 
       p.labels.select(0, i).copy_(labels.select(0, b).to(DType::Int64));
     }
   }
+  if (!p.probabilities.defined()) p.probabilities = ops::zeros({n, loader.dataset().num_classes()});
   return p;
 }
 

@@ -221,10 +221,14 @@ TrainResult train_experiment(const Config& cfg, const TrainOptions& options) {
                                     {.batch_size = batch_size,
                                      .shuffle = cfg.get_bool("data.shuffle"),
                                      .seed = s.seed,
-                                     .prefetch = cfg.get_int("data.workers") > 0 ? 2 : 0},
+                                     .prefetch = cfg.get_int("data.workers") > 0 ? 2 : 0,
+                                     .pin_memory = s.device.is_cuda()},
                                     s.data.train_pipeline);
   datasets::DataLoader test_loader(s.data.test,
-                                   {.batch_size = eval_batch, .shuffle = false, .seed = s.seed},
+                                   {.batch_size = eval_batch,
+                                    .shuffle = false,
+                                    .seed = s.seed,
+                                    .pin_memory = s.device.is_cuda()},
                                    s.data.eval_pipeline);
 
   const int64_t epochs = cfg.get_int("train.epochs");

@@ -9,6 +9,11 @@
 // faster with the long P or K side as the rows of the result than with the 32-row O/g side
 // (measured with single-threaded sgemm on this machine's AVX-512 cores).
 //
+// Float32 convolutions with unit stride skip all of this on AVX-512 builds: an implicit GEMM
+// with our own register-blocked tiles reads the padded input in place (tensor/cpu/
+// conv2d_avx512.h; issue #8: ~1.8x the OpenBLAS path). Double, other strides and non-AVX-512
+// builds take the path below.
+//
 // Why the GEMM lives here instead of going through ops::matmul: the whole-batch cols of the
 // reference layer (64 × 288 × 784 floats, 58 MB) would stream through memory twice, which costs
 // more than the GEMMs themselves. Here each OpenMP thread owns one sample-sized workspace
@@ -20,7 +25,10 @@
 
 #include <algorithm>
 #include <memory>
+#include <type_traits>
+#include <vector>
 
+#include "tensor/cpu/conv2d_avx512.h"
 #include "tensor/cpu/im2col.h"
 #include "tensor/cpu/loops.h"
 #include "tensor/cpu/register.h"
@@ -155,6 +163,98 @@ const T* gradient_as_cols(const T* dy_g, const ConvGeometry& g, const ColsLayout
   return buffer;
 }
 
+// ---- float32, unit stride, AVX-512: implicit GEMM (tensor/cpu/conv2d_avx512.h) ---------------
+#if CAMLAB_CONV_AVX512
+
+// x: [N, C, H, W], w: [O, C/groups, kh, kw], b: [O] (optional) -> y: [N, O, Ho, Wo]
+void conv2d_forward_implicit(const KernelArgs& args, const ConvGeometry& g) {
+  const ImplicitConv conv(ImplicitShape::forward(g));
+  const int64_t K = conv.depth(), Og = g.group_out_channels(), Cg = g.group_channels();
+  const float* w = args.inputs[1].data<float>();  // [O, K]
+  const bool has_bias = args.inputs.size() > 2 && args.inputs[2].defined();
+  const float* bias = has_bias ? args.inputs[2].data<float>() : nullptr;
+  const float* x = args.inputs[0].data<float>();
+  float* y = args.outputs[0].data<float>();
+  std::vector<std::vector<float>> packed;  // per group: [ceil(O/g / 8), K, 8]
+  for (int64_t group = 0; group < g.groups; ++group) {
+    packed.push_back(conv.pack([&](int64_t o, int64_t k) { return w[(group * Og + o) * K + k]; }));
+  }
+  for_each_sample<float>(
+      g.batch, conv.workspace_size(), batch_threads(g), [&](int64_t n, float* work, int) {
+        for (int64_t group = 0; group < g.groups; ++group) {
+          conv.run(x + (n * g.channels + group * Cg) * g.plane(), packed[group].data(),
+                   bias != nullptr ? bias + group * Og : nullptr,
+                   y + (n * g.out_channels + group * Og) * g.col_cols(), work);
+        }
+      });
+}
+
+// grad_y: [N, O, Ho, Wo], w: [O, C/groups, kh, kw] -> grad_x: [N, C, H, W]
+void conv2d_backward_input_implicit(const KernelArgs& args, const ConvGeometry& g) {
+  const ImplicitConv conv(ImplicitShape::backward_input(g));
+  const int64_t Og = g.group_out_channels(), Cg = g.group_channels(), taps = g.kh * g.kw;
+  const float* w = args.inputs[1].data<float>();  // [O, C/g, kh, kw]
+  const float* dy = args.inputs[0].data<float>();
+  float* dx = args.outputs[0].data<float>();
+  std::vector<std::vector<float>> packed;  // per group: [ceil(C/g / 8), (O/g)·kh·kw, 8]
+  std::vector<float> flipped(static_cast<size_t>(Cg * Og * taps));  // [C/g, O/g, kh·kw]
+  for (int64_t group = 0; group < g.groups; ++group) {
+    // Filter c of the dY convolution at k = (o·kh + ki)·kw + kj is w[o, c, kh−1−ki, kw−1−kj].
+    for (int64_t o = 0; o < Og; ++o) {
+      for (int64_t c = 0; c < Cg; ++c) {
+        const float* src = w + ((group * Og + o) * Cg + c) * taps;
+        float* dst = flipped.data() + (c * Og + o) * taps;
+        for (int64_t t = 0; t < taps; ++t) dst[t] = src[taps - 1 - t];
+      }
+    }
+    const int64_t depth = Og * taps;
+    packed.push_back(conv.pack([&](int64_t c, int64_t k) { return flipped[c * depth + k]; }));
+  }
+  for_each_sample<float>(
+      g.batch, conv.workspace_size(), batch_threads(g), [&](int64_t n, float* work, int) {
+        for (int64_t group = 0; group < g.groups; ++group) {
+          conv.run(dy + (n * g.out_channels + group * Og) * g.col_cols(), packed[group].data(),
+                   nullptr, dx + (n * g.channels + group * Cg) * g.plane(), work);
+        }
+      });
+}
+
+// grad_y: [N, O, Ho, Wo], x: [N, C, H, W] -> grad_w: [O, C/groups, kh, kw]
+void conv2d_backward_weight_implicit(const KernelArgs& args, const ConvGeometry& g) {
+  const ImplicitConv conv(ImplicitShape::forward(g));
+  const int64_t K = conv.depth(), Og = g.group_out_channels(), Cg = g.group_channels();
+  const int64_t ld = conv.grad_cols(), group_size = conv.grad_rows() * ld;
+  const float* dy = args.inputs[0].data<float>();
+  const float* x = args.inputs[1].data<float>();
+  const int threads = batch_threads(g);
+  // One partial dWᵀ per thread and group, [K, O/g] padded to the tile, added up in thread order:
+  // reproducible for a given thread count.
+  const int64_t thread_size = g.groups * group_size;
+  std::vector<float> partial(static_cast<size_t>(threads * thread_size), 0.0f);
+  for_each_sample<float>(
+      g.batch, conv.workspace_size(), threads, [&](int64_t n, float* work, int thread) {
+        for (int64_t group = 0; group < g.groups; ++group) {
+          conv.accumulate_weight_grad(x + (n * g.channels + group * Cg) * g.plane(),
+                                      dy + (n * g.out_channels + group * Og) * g.col_cols(),
+                                      partial.data() + thread * thread_size + group * group_size,
+                                      work);
+        }
+      });
+  float* out = args.outputs[0].data<float>();  // [O, K]
+  for (int64_t group = 0; group < g.groups; ++group) {
+    for (int64_t o = 0; o < Og; ++o) {
+      for (int64_t k = 0; k < K; ++k) {
+        float sum = 0;
+        for (int t = 0; t < threads; ++t)
+          sum += partial[t * thread_size + group * group_size + k * ld + o];
+        out[(group * Og + o) * K + k] = sum;
+      }
+    }
+  }
+}
+
+#endif  // CAMLAB_CONV_AVX512
+
 // x: [N, C, H, W], w: [O, C/groups, kh, kw], b: [O] (optional) -> y: [N, O, Ho, Wo]
 template <typename T>
 void conv2d_forward_typed(const KernelArgs& args) {
@@ -163,6 +263,11 @@ void conv2d_forward_typed(const KernelArgs& args) {
   const bool has_bias = args.inputs.size() > 2 && args.inputs[2].defined();
   const Tensor& y = args.outputs[0];
   const ConvGeometry g = make_geometry(x.shape(), w.size(0), args.get<Conv2dParams>());
+#if CAMLAB_CONV_AVX512
+  if constexpr (std::is_same_v<T, float>) {
+    if (implicit_forward_applies(g)) return conv2d_forward_implicit(args, g);
+  }
+#endif
   const ColsLayout l = make_layout(g);
   const int64_t K = g.col_rows(), P = l.cols, Og = g.group_out_channels();
   const int64_t Ho = g.out_height, Wo = g.out_width;
@@ -201,6 +306,11 @@ void conv2d_backward_input_typed(const KernelArgs& args) {
   const Tensor& w = args.inputs[1];
   const Tensor& grad_x = args.outputs[0];
   const ConvGeometry g = make_geometry(grad_x.shape(), w.size(0), args.get<Conv2dParams>());
+#if CAMLAB_CONV_AVX512
+  if constexpr (std::is_same_v<T, float>) {
+    if (implicit_backward_input_applies(g)) return conv2d_backward_input_implicit(args, g);
+  }
+#endif
   const ColsLayout l = make_layout(g);
   const int64_t K = g.col_rows(), P = l.cols, Og = g.group_out_channels();
   const T* dy_data = grad_y.data<T>();
@@ -231,6 +341,11 @@ void conv2d_backward_weight_typed(const KernelArgs& args) {
   const Tensor& x = args.inputs[1];
   const Tensor& grad_w = args.outputs[0];
   const ConvGeometry g = make_geometry(x.shape(), grad_w.size(0), args.get<Conv2dParams>());
+#if CAMLAB_CONV_AVX512
+  if constexpr (std::is_same_v<T, float>) {
+    if (implicit_forward_applies(g)) return conv2d_backward_weight_implicit(args, g);
+  }
+#endif
   const ColsLayout l = make_layout(g);
   const int64_t K = g.col_rows(), P = l.cols, Og = g.group_out_channels();
   const int64_t w_numel = g.out_channels * K;

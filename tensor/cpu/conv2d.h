@@ -1,5 +1,6 @@
 // The fused CPU convolution kernels: im2col into a per-thread workspace and one GEMM per sample
-// and group, with the batch spread over OpenMP threads (tensor/cpu/conv2d.cpp).
+// and group, with the batch spread over OpenMP threads (tensor/cpu/conv2d.cpp); float32 with unit
+// stride on AVX-512 builds runs an implicit GEMM instead (tensor/cpu/conv2d_avx512.h).
 //
 //   Conv2dParams p{.kernel = {3, 3}, .padding = {1, 1}};
 //   Tensor y = Tensor::empty({64, 32, 28, 28});

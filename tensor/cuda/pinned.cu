@@ -2,16 +2,33 @@
 // it are CPU tensors everywhere; copies from it to the GPU go through copy_between_devices.
 #include "tensor/cuda/runtime.cuh"
 // runtime.cuh stays first (it sets fmt up for nvcc); the includes below sort on their own.
+#include <mutex>
+#include <unordered_map>
+
 #include "tensor/cuda/allocator.h"
 #include "tensor/cuda/pinned.h"
 
 namespace camlab::cuda {
 namespace {
 
+// cudaHostAlloc and cudaFreeHost are slow (they page-lock and unmap host memory, and cudaFreeHost
+// synchronizes the device), and a DataLoader pinning every batch would pay both per batch. Freed
+// blocks are therefore kept by exact size and handed out again, as PyTorch's caching host
+// allocator does. Reuse is safe because camlab's host-to-device copies are synchronous
+// (tensor/cuda/memory.cu): once a pinned tensor is freed, no copy can still be reading it.
 class PinnedAllocator final : public Allocator {
  public:
   void* allocate(size_t nbytes) override {
     if (nbytes == 0) return nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto cached = free_blocks_.find(nbytes);
+      if (cached != free_blocks_.end()) {
+        void* ptr = cached->second;
+        free_blocks_.erase(cached);
+        return ptr;
+      }
+    }
     void* ptr = nullptr;
     const cudaError_t status = cudaHostAlloc(&ptr, nbytes, cudaHostAllocDefault);
     if (status != cudaSuccess) {
@@ -23,10 +40,16 @@ class PinnedAllocator final : public Allocator {
     }
     return ptr;
   }
-  void deallocate(void* ptr, size_t) override {
-    if (ptr != nullptr) cudaFreeHost(ptr);
+  void deallocate(void* ptr, size_t nbytes) override {
+    if (ptr == nullptr) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_blocks_.emplace(nbytes, ptr);
   }
   Device device() const override { return Device::cpu(); }
+
+ private:
+  std::mutex mutex_;  // the DataLoader's background thread allocates while the trainer frees
+  std::unordered_multimap<size_t, void*> free_blocks_;  // size in bytes -> cached pinned block
 };
 
 // Never destroyed: pinned storages may outlive static destruction.

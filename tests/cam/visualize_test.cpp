@@ -13,9 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "autograd/engine.h"
 #include "autograd/grad_mode.h"
 #include "autograd/gradcheck.h"
 #include "autograd/ops.h"
+#include "cam/methods/relu_rules.h"
 #include "cam/render/image.h"
 #include "cam/visualize/display.h"
 #include "cam/visualize/feature_vis.h"
@@ -132,6 +134,19 @@ TEST(FeatureVis, EdgeDetectorSynthesisesVerticalEdges) {
   EXPECT_GT(edges.row_correlation, 0.5);
   EXPECT_GT(edges.horizontal_share, 0.5);
   EXPECT_GT(r.record.units[0].final_objective, 5 * r.record.units[0].start_objective);
+}
+
+// Lucid's redirected ReLU gradient: an image on which the unit is silent everywhere passes the
+// gradients that would raise it; an image on which it fires somewhere keeps the plain rule.
+TEST(FeatureVis, RedirectedReluWakesOnlySilentImages) {
+  Tensor x = Tensor::from_vector<float>({-1, -2, -3, 1, -1, 2}, {2, 3});  // image 0 silent
+  x.set_requires_grad(true);
+  Tensor y = rule_relu(x, ReluRule::Redirected);
+  EXPECT_EQ(host_values(y), (std::vector<double>{0, 0, 0, 1, 0, 2}));  // forward is max(x, 0)
+  Tensor dy = Tensor::from_vector<float>({0.5f, -1, 2, 3, 4, -5}, {2, 3});
+  Tensor dx = autograd::grad({camlab::sum(camlab::mul(y, dy))}, {x})[0];
+  // image 0: dY where dY > 0 (all x <= 0); image 1: dY · 1[x > 0]
+  EXPECT_EQ(host_values(dx), (std::vector<double>{0.5, 0, 2, 3, 0, -5}));
 }
 
 TEST(FeatureVis, ChannelObjectiveEndsFiveTimesAboveRandomInputs) {

@@ -7,6 +7,10 @@
 #include <cstring>
 
 #include "datasets/shapes.h"
+#include "tensor/cuda/device.h"
+#if CAMLAB_WITH_CUDA
+#include "tensor/cuda/pinned.h"
+#endif
 #include "tests/datasets/temp_dir.h"
 
 namespace camlab::datasets {
@@ -171,6 +175,28 @@ TEST(DataLoader, ErrorsReachTheCaller) {
   test::expect_error([&] { loader.next(); }, {"normalize: 3 mean/std values", "1 channels"});
   test::expect_error([&] { loader.start_epoch(0, 4); }, {"batch 4", "0..3"});
   test::expect_error([&] { DataLoader bad(d, {.batch_size = 0}); }, {"batch_size >= 1"});
+}
+
+// Pinned batches hold the same values as ordinary ones; without a GPU (or without the CUDA
+// backend) asking for them is a one-line error that says to leave pin_memory off.
+TEST(DataLoader, PinnedBatchesMatchOrdinaryOnesOrFailClearlyWithoutAGpu) {
+  const ImageDataset d = small_set(10);
+  if (cuda::device_count() == 0) {
+    test::expect_error([&] { DataLoader pinned(d, {.batch_size = 4, .pin_memory = true}); },
+                       {"pin_memory", "leave pin_memory off"});
+    return;
+  }
+#if CAMLAB_WITH_CUDA
+  DataLoader pinned(d, {.batch_size = 4, .seed = 3, .pin_memory = true});
+  DataLoader ordinary(d, {.batch_size = 4, .seed = 3});
+  const std::vector<Batch> a = whole_epoch(pinned, 0), b = whole_epoch(ordinary, 0);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_TRUE(cuda::is_pinned(a[i].images)) << i;
+    EXPECT_TRUE(cuda::is_pinned(a[i].labels)) << i;
+    EXPECT_TRUE(same_batches(a[i], b[i])) << i;
+  }
+#endif
 }
 
 }  // namespace

@@ -92,7 +92,7 @@ TEST(ConfigLoad, ResnetBlocksAreTyped) {
   const std::vector<LayerSpec>& stage2 = cfg.blocks().at("stage2");
   ASSERT_EQ(stage2.size(), 2u);
   EXPECT_EQ(stage2[0].type, "residual");
-  EXPECT_EQ(stage2[0].out, 64);
+  EXPECT_EQ(stage2[0].out, 32);
   EXPECT_EQ(stage2[0].stride, 2);
   EXPECT_EQ(stage2[1].stride, 1);
   EXPECT_TRUE(stage2[1].batchnorm);

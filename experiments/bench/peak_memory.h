@@ -1,0 +1,26 @@
+// Resident memory of this process, for benchmark reports (Linux: /proc and getrusage).
+//
+//   bool reset = reset_peak_rss();         // the high-water mark restarts from the current RSS
+//   run_workload();
+//   double mib = peak_rss_mib();           // the workload's peak, libraries included
+//
+// Figures are whole-process resident set sizes: code and shared libraries that are paged in
+// count too, so a framework with a large runtime (PyTorch) starts higher before any tensor exists.
+#pragma once
+
+namespace camlab::experiments {
+
+// Writes "5" to /proc/self/clear_refs (Linux >= 4.0), which resets the address space's peak RSS
+// (VmHWM); false where the kernel refuses.
+bool reset_peak_rss();
+
+// VmHWM from /proc/self/status: the peak RSS of this address space since exec or the last reset.
+// getrusage's ru_maxrss is the fallback where /proc is unreadable; it is not the first choice
+// because it also keeps the peak of the address space the process had before exec — a child
+// forked from a large parent (PyTorch in bench/torch_reference.py) inherits the parent's RSS
+// there, and clear_refs cannot reset it.
+double peak_rss_mib();
+double current_rss_mib();  // VmRSS from /proc/self/status; 0 where unreadable
+double ru_maxrss_mib();    // getrusage(RUSAGE_SELF).ru_maxrss as it is, for reference
+
+}  // namespace camlab::experiments
