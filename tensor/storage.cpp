@@ -5,27 +5,16 @@
 #include <cstring>
 #include <new>
 
+#include "tensor/cpu_allocator.h"
 #include "tensor/error.h"
 
 namespace camlab {
 namespace {
 
-class CpuAllocator final : public Allocator {
- public:
-  void* allocate(size_t nbytes) override {
-    // 64 bytes: a cache line and one AVX-512 register, so SIMD loads never split lines.
-    size_t rounded = (std::max<size_t>(nbytes, 1) + 63) / 64 * 64;
-    void* ptr = std::aligned_alloc(64, rounded);
-    CAMLAB_CHECK(ptr != nullptr, "out of host memory: could not allocate {} bytes", nbytes);
-    return ptr;
-  }
-  void deallocate(void* ptr, size_t) override { std::free(ptr); }
-  Device device() const override { return Device::cpu(); }
-};
-
 std::array<Allocator*, static_cast<size_t>(DeviceType::COUNT)>& allocators() {
-  static CpuAllocator cpu;
-  static std::array<Allocator*, static_cast<size_t>(DeviceType::COUNT)> table{&cpu, nullptr};
+  // CPU: the caching allocator of tensor/cpu_allocator.h (plain aligned_alloc when it is off).
+  static std::array<Allocator*, static_cast<size_t>(DeviceType::COUNT)> table{
+      &cpu::host_allocator(), nullptr};
   return table;
 }
 

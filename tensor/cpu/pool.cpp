@@ -39,6 +39,46 @@ Window adaptive_window(int64_t i, int64_t in, int64_t out) {
   return {(i * in) / out, ((i + 1) * in + out - 1) / out};
 }
 
+// The common 2x2 window at stride 2 without padding: windows tile the image, so each output
+// reads one aligned pair from each of two input rows. Same rules as the general loop below
+// (strict > keeps the first maximum of a tie, a NaN replaces the best so far), written as
+// selects so the ow loop vectorises.
+bool is_pool_2x2_s2(const Pool2dParams& p, int64_t H, int64_t W, int64_t Ho, int64_t Wo) {
+  return p.kernel[0] == 2 && p.kernel[1] == 2 && p.stride[0] == 2 && p.stride[1] == 2 &&
+         p.padding[0] == 0 && p.padding[1] == 0 && 2 * Ho <= H && 2 * Wo <= W;
+}
+
+// plane: [H, W] -> y_row, idx_row: [Ho, Wo] of one (n, c) plane
+template <typename T>
+void max_pool2x2_plane(const T* plane, int64_t W, int64_t Ho, int64_t Wo, T* y_plane,
+                       int64_t* idx_plane) {
+  for (int64_t oh = 0; oh < Ho; ++oh) {
+    const T* r0 = plane + 2 * oh * W;
+    const T* r1 = r0 + W;
+    T* yr = y_plane + oh * Wo;
+    int64_t* ir = idx_plane + oh * Wo;
+    const int64_t base = 2 * oh * W;
+    for (int64_t ow = 0; ow < Wo; ++ow) {
+      T best = r0[2 * ow];
+      int64_t k = 0;  // 0, 1: top row; 2, 3: bottom row
+      const T b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
+      // A NaN in `best` already wins: nothing compares greater than it, and a later NaN takes
+      // over just as in the general loop (v > best || isnan(v)).
+      const bool tb = b > best || b != b;
+      best = tb ? b : best;
+      k = tb ? 1 : k;
+      const bool tc = c > best || c != c;
+      best = tc ? c : best;
+      k = tc ? 2 : k;
+      const bool td = d > best || d != d;
+      best = td ? d : best;
+      k = td ? 3 : k;
+      yr[ow] = best;
+      ir[ow] = base + (k >> 1) * W + 2 * ow + (k & 1);
+    }
+  }
+}
+
 // x: [N, C, H, W] -> y: [N, C, Ho, Wo], indices (int64, ih·W + iw within the plane): [N, C, Ho, Wo]
 void max_pool2d_kernel(const KernelArgs& args) {
   const Tensor& x = args.inputs[0];
@@ -46,6 +86,18 @@ void max_pool2d_kernel(const KernelArgs& args) {
   const Tensor& indices = args.outputs[1];
   const auto& p = args.get<Pool2dParams>();
   const int64_t H = x.size(2), W = x.size(3), Ho = y.size(2), Wo = y.size(3);
+  if (is_pool_2x2_s2(p, H, W, Ho, Wo)) {
+    visit_floating(x.dtype(), "max_pool2d", [&]<typename T>() {
+      const T* x_data = x.data<T>();
+      T* y_data = y.data<T>();
+      int64_t* idx_data = indices.data<int64_t>();
+      for_each_plane(x.size(0) * x.size(1), H * W, [&](int64_t i) {
+        max_pool2x2_plane(x_data + i * H * W, W, Ho, Wo, y_data + i * Ho * Wo,
+                          idx_data + i * Ho * Wo);
+      });
+    });
+    return;
+  }
   visit_floating(x.dtype(), "max_pool2d", [&]<typename T>() {
     const T* x_data = x.data<T>();
     T* y_data = y.data<T>();
@@ -166,6 +218,23 @@ void adaptive_avg_pool2d_kernel(const KernelArgs& args) {
   visit_floating(x.dtype(), "adaptive_avg_pool2d", [&]<typename T>() {
     const T* x_data = x.data<T>();
     T* y_data = y.data<T>();
+    if (Ho == 1 && Wo == 1) {  // global average pooling: one contiguous plane per output
+      const int64_t hw = H * W;
+      for_each_plane(x.size(0) * x.size(1), hw, [&](int64_t i) {
+        const T* plane = x_data + i * hw;
+        // Eight independent partial sums: they vectorise and shorten the rounding chain.
+        T lanes[8] = {};
+        int64_t k = 0;
+        for (; k + 8 <= hw; k += 8) {
+          for (int l = 0; l < 8; ++l) lanes[l] += plane[k + l];
+        }
+        for (; k < hw; ++k) lanes[0] += plane[k];
+        const T sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) +
+                      ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+        y_data[i] = sum / T(hw);
+      });
+      return;
+    }
     for_each_plane(x.size(0) * x.size(1), H * W + Ho * Wo, [&](int64_t i) {
       const T* plane = x_data + i * H * W;
       for (int64_t oh = 0; oh < Ho; ++oh) {
@@ -192,6 +261,12 @@ void adaptive_avg_pool2d_backward_kernel(const KernelArgs& args) {
   visit_floating(grad_y.dtype(), "adaptive_avg_pool2d_backward", [&]<typename T>() {
     const T* dy = grad_y.data<T>();
     T* dx = grad_x.data<T>();
+    if (Ho == 1 && Wo == 1) {  // global average pooling: dX = dY / (H·W) over the whole plane
+      for_each_plane(grad_x.size(0) * grad_x.size(1), H * W, [&](int64_t i) {
+        std::fill(dx + i * H * W, dx + (i + 1) * H * W, dy[i] / T(H * W));
+      });
+      return;
+    }
     for_each_plane(grad_x.size(0) * grad_x.size(1), H * W + Ho * Wo, [&](int64_t i) {
       T* plane = dx + i * H * W;
       std::fill(plane, plane + H * W, T(0));

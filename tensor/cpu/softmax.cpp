@@ -15,6 +15,7 @@
 
 #include "tensor/cpu/loops.h"
 #include "tensor/cpu/register.h"
+#include "tensor/cpu/vec_math.h"
 #include "tensor/op_params.h"
 
 namespace camlab::cpu {
@@ -59,6 +60,46 @@ void dispatch_block(const Block& b, Body&& body) {
   }
 }
 
+// Sums of a row in eight independent double lanes: no single accumulator chain (whose order
+// the compiler may not change), so the loop runs at load/add throughput.
+template <typename T, typename F>
+double lane_sum(int64_t n, F term) {
+  double lanes[8] = {};
+  int64_t k = 0;
+  for (; k + 8 <= n; k += 8) {
+    for (int l = 0; l < 8; ++l) lanes[l] += static_cast<double>(term(k + l));
+  }
+  for (; k < n; ++k) lanes[0] += static_cast<double>(term(k));
+  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) +
+         ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+// One contiguous row x: [n] -> y: [n] (the inner = 1 case: classes of [N, K] logits). Same
+// maths as the blocked loop below, as separate passes that each vectorise: lane-wise max, the
+// exp map (exp_fast) into y, a lane sum of y, then the scale or shift.
+template <bool kLog, typename T>
+void softmax_row(const T* x, T* y, int64_t n) {
+  constexpr int kLanes = 16;
+  T lane_max[kLanes];
+  std::fill(lane_max, lane_max + kLanes, -std::numeric_limits<T>::infinity());
+  int64_t k = 0;
+  for (; k + kLanes <= n; k += kLanes) {
+    for (int l = 0; l < kLanes; ++l) lane_max[l] = std::max(lane_max[l], x[k + l]);
+  }
+  for (; k < n; ++k) lane_max[0] = std::max(lane_max[0], x[k]);
+  T m = lane_max[0];  // NaN is skipped by the max and then propagates through exp(x − m)
+  for (int l = 1; l < kLanes; ++l) m = std::max(m, lane_max[l]);
+  for (int64_t i = 0; i < n; ++i) y[i] = exp_fast(x[i] - m);
+  const double total = lane_sum<T>(n, [&](int64_t i) { return y[i]; });
+  if constexpr (kLog) {
+    const T shift = m + static_cast<T>(std::log(total));
+    for (int64_t i = 0; i < n; ++i) y[i] = x[i] - shift;
+  } else {
+    const T scale = static_cast<T>(1.0 / total);
+    for (int64_t i = 0; i < n; ++i) y[i] *= scale;
+  }
+}
+
 template <bool kLog>
 void softmax_kernel(const KernelArgs& args) {
   const Tensor& x = args.inputs[0];   // [outer, D, inner], contiguous
@@ -71,6 +112,10 @@ void softmax_kernel(const KernelArgs& args) {
         const int64_t count = kRow ? 1 : b.count, stride = kRow ? 1 : b.stride;
         const T* in = px + b.offset;
         T* out = py + b.offset;
+        if constexpr (kRow) {
+          softmax_row<kLog>(in, out, b.size);
+          return;
+        }
         // NaN is skipped by the max and then propagates through exp(x − m).
         T m[kBlock];
         double total[kBlock];
@@ -81,7 +126,7 @@ void softmax_kernel(const KernelArgs& args) {
         }
         for (int64_t k = 0; k < b.size; ++k) {
           for (int64_t j = 0; j < count; ++j) {
-            const T e = std::exp(in[k * stride + j] - m[j]);
+            const T e = exp_fast(in[k * stride + j] - m[j]);
             if constexpr (!kLog) out[k * stride + j] = e;
             total[j] += e;
           }
@@ -117,6 +162,14 @@ void softmax_backward_kernel(const KernelArgs& args) {
         const T* g = pg + b.offset;
         const T* out = py + b.offset;
         T* dx = pd + b.offset;
+        if constexpr (kRow) {  // one contiguous row: the same formulas, sum in double lanes
+          const T t = static_cast<T>(
+              lane_sum<T>(b.size, [&](int64_t i) { return kLog ? g[i] : g[i] * out[i]; }));
+          for (int64_t i = 0; i < b.size; ++i) {
+            dx[i] = kLog ? g[i] - exp_fast(out[i]) * t : out[i] * (g[i] - t);
+          }
+          return;
+        }
         double total[kBlock];  // softmax: Σ dY·y; log_softmax: Σ dY
         std::fill(total, total + count, 0.0);
         for (int64_t k = 0; k < b.size; ++k) {
@@ -130,7 +183,7 @@ void softmax_backward_kernel(const KernelArgs& args) {
         for (int64_t k = 0; k < b.size; ++k) {
           for (int64_t j = 0; j < count; ++j) {
             const int64_t i = k * stride + j;
-            dx[i] = kLog ? g[i] - std::exp(out[i]) * t[j] : out[i] * (g[i] - t[j]);
+            dx[i] = kLog ? g[i] - exp_fast(out[i]) * t[j] : out[i] * (g[i] - t[j]);
           }
         }
       });
