@@ -202,12 +202,16 @@ std::string localize_table(const LocalizeResult& r) {
       "|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const MethodLocalization& m : r.methods) {
     const cam::LocalizationSummary& b = m.boxes;
+    // Unmeasured faithfulness (--faithfulness 0) reads "–", not a misleading 0.
+    const std::string faithfulness =
+        m.faithfulness_cases == 0
+            ? "– | – | – | –"
+            : fmt::format("{:.1f} | {:.1f} | {:.3f} | {:.3f}", 100 * m.average_drop,
+                          100 * m.increase, m.deletion, m.insertion);
     text += fmt::format(
-        "| {} | {:.1f} | {:.1f} | {:.1f} ({:.2f}) | {:.3f} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | "
-        "{:.3f} | {:.3f} |\n",
-        m.method, 100 * b.gt_known_loc, 100 * b.top1_loc, 100 * b.max_box_acc, b.best_threshold,
-        b.mean_iou, 100 * b.pointing_game, 100 * b.energy_pointing, 100 * m.average_drop,
-        100 * m.increase, m.deletion, m.insertion);
+        "| {} | {:.1f} | {:.1f} | {:.1f} ({:.2f}) | {:.3f} | {:.1f} | {:.1f} | {} |\n", m.method,
+        100 * b.gt_known_loc, 100 * b.top1_loc, 100 * b.max_box_acc, b.best_threshold, b.mean_iou,
+        100 * b.pointing_game, 100 * b.energy_pointing, faithfulness);
   }
   return text;
 }
