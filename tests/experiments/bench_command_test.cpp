@@ -67,8 +67,12 @@ TEST(BenchCommand, QuickJsonHasEveryFigurePositive) {
   // Training is measured first, so the whole run's peak includes the training peak.
   EXPECT_GE(r["memory"]["run_peak_rss_mib"].get<double>(),
             r["memory"]["train_peak_rss_mib"].get<double>());
-  // No kernel beats the FMA roofline; a fraction above 1 means the peak was mismeasured.
+#if !defined(__SANITIZE_ADDRESS__)
+  // No kernel beats the FMA roofline; a fraction above 1 means the peak was mismeasured. (Not
+  // in sanitizer builds: there the instrumented FMA loop is far below the machine's peak while
+  // the convolution's time is mostly in uninstrumented OpenBLAS.)
   EXPECT_LT(r["conv2d"]["forward_fraction_of_peak"].get<double>(), 1.5);
+#endif
 }
 
 TEST(BenchCommand, MissingGpuIsOneClearLine) {
