@@ -26,6 +26,7 @@
 #include "nn/nn.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
+#include "tests/cam/random_input_objective.h"
 
 namespace camlab::cam::visualize {
 namespace {
@@ -77,21 +78,6 @@ FeatureVisOptions channel_options(std::string layer, std::vector<int64_t> units)
   o.image_shape = {1, 16, 16};
   o.steps = 30;
   return o;
-}
-
-// What random inputs give: the objective on N(0, 1) noise images (the inputs' std in model
-// units), averaged over `samples` draws. Zero-step runs from a given start, so it works for any
-// model and objective.
-std::vector<double> random_input_objective(nn::Module& model, FeatureVisOptions o, int samples) {
-  o.steps = 0;
-  std::vector<double> mean(o.units.size(), 0.0);
-  for (int s = 0; s < samples; ++s) {
-    Generator gen(1000 + s);
-    o.start_image = ops::randn(o.image_shape, gen);
-    const FeatureVisRecord r = visualize_features(model, o).record;
-    for (size_t i = 0; i < mean.size(); ++i) mean[i] += r.units[i].start_objective / samples;
-  }
-  return mean;
 }
 
 // A vertical-edge detector's three identical rows respond most when the horizontal gradient
@@ -153,7 +139,7 @@ TEST(FeatureVis, ChannelObjectiveEndsFiveTimesAboveRandomInputs) {
   auto net = small_net();
   FeatureVisOptions o = channel_options("relu2", parse_units("0:8"));
   o.steps = 80;
-  const std::vector<double> baseline = random_input_objective(*net, o, 4);
+  const std::vector<double> baseline = random_input_objective(*net, o, 4, /*first_seed=*/1000);
   const FeatureVisRecord r = visualize_features(*net, o).record;
   ASSERT_EQ(r.units.size(), 8u);
   for (const UnitRecord& u : r.units) {

@@ -15,6 +15,7 @@
 #include "nn/nn.h"
 #include "tensor/generator.h"
 #include "tensor/ops.h"
+#include "tests/cam/random_input_objective.h"
 
 namespace camlab::cam::visualize {
 namespace {
@@ -41,20 +42,6 @@ std::shared_ptr<nn::Sequential> trained_reference_net() {
   return net;
 }
 
-// The objective on N(0, 1) images (unit std, the scale of the normalised inputs the net was
-// trained on), averaged over `samples` draws: "the mean activation that random inputs give".
-std::vector<double> random_input_objective(nn::Module& model, FeatureVisOptions o, int samples) {
-  o.steps = 0;
-  std::vector<double> mean(o.units.size(), 0.0);
-  for (int s = 0; s < samples; ++s) {
-    Generator gen(2000 + s);
-    o.start_image = ops::randn({1, 28, 28}, gen);  // copied to every image of the batch
-    const FeatureVisRecord r = visualize_features(model, o).record;
-    for (size_t i = 0; i < mean.size(); ++i) mean[i] += r.units[i].start_objective / samples;
-  }
-  return mean;
-}
-
 struct LayerCase {
   std::string layer;
   int64_t steps;
@@ -73,7 +60,7 @@ TEST_P(TrainedNetVis, EveryChannelEndsFiveTimesAboveRandomInputs) {
   o.units = parse_units("0:8");
   o.image_shape = {1, 28, 28};
   o.steps = GetParam().steps;
-  const std::vector<double> baseline = random_input_objective(*net, o, 4);
+  const std::vector<double> baseline = random_input_objective(*net, o, 4, /*first_seed=*/2000);
   const FeatureVisRecord r = visualize_features(*net, o).record;
   ASSERT_EQ(r.units.size(), 8u);
   int silent = 0;
