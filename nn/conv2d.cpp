@@ -32,13 +32,24 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, Con
   register_parameter("bias", bias);
 }
 
-Tensor Conv2d::forward(const Tensor& x) {
+void Conv2d::check_input(const Tensor& x) const {
   CAMLAB_CHECK(x.dim() == 4, "conv2d: layer '{}' expects input [N, {}, H, W] but got {}", label(),
                in_channels_, shape_str(x.shape()));
   CAMLAB_CHECK(x.size(1) == in_channels_,
                "conv2d: input has {} channels but layer '{}' expects {} (input {}, weight {})",
                x.size(1), label(), in_channels_, shape_str(x.shape()), shape_str(weight.shape()));
+}
+
+Tensor Conv2d::forward(const Tensor& x) {
+  check_input(x);
   return camlab::conv2d(x, weight, bias, params_);
+}
+
+Tensor Conv2d::forward_relu(const Tensor& x) {
+  check_input(x);
+  Conv2dParams fused = params_;
+  fused.relu = true;
+  return camlab::conv2d(x, weight, bias, fused);
 }
 
 std::string Conv2d::extra_repr() const {

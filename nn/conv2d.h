@@ -27,6 +27,9 @@ class Conv2d : public Module {
          Generator& gen = default_generator());
 
   Tensor forward(const Tensor& x) override;
+  // max(forward(x), 0) as one op: the ReLU runs in the convolution's epilogue (Sequential uses it
+  // for a Conv2d followed by a ReLU). Bypasses this module's hooks; the caller checks for them.
+  Tensor forward_relu(const Tensor& x);
   std::string type_name() const override { return "Conv2d"; }
   std::string extra_repr() const override;
 
@@ -38,6 +41,7 @@ class Conv2d : public Module {
   Tensor bias;    // [out], undefined without bias
 
  private:
+  void check_input(const Tensor& x) const;  // [N, in_channels, H, W], or an Error naming the layer
   int64_t in_channels_;
   int64_t out_channels_;
   Conv2dParams params_;

@@ -103,6 +103,8 @@ class Module {
   ForwardHookHandle register_forward_pre_hook(F&& hook);
   template <typename F>
   ForwardHookHandle register_forward_hook(F&& hook);
+  // Whether any forward pre-hook or forward hook is registered on this module (not its children).
+  bool has_hooks() const { return !hooks_->pre_hooks.empty() || !hooks_->hooks.empty(); }
 
  private:
   struct Slot {

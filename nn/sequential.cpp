@@ -1,5 +1,8 @@
 #include "nn/sequential.h"
 
+#include "nn/activation.h"
+#include "nn/conv2d.h"
+
 namespace camlab::nn {
 
 Sequential::Sequential(const std::vector<std::shared_ptr<Module>>& modules) {
@@ -22,9 +25,32 @@ Sequential& Sequential::add(const std::string& name, std::shared_ptr<Module> mod
   return *this;
 }
 
+namespace {
+
+// The Conv2d of a Conv2d -> ReLU pair that may run fused (conv + bias + ReLU in one pass), or
+// null. Not when either layer has hooks: a hook must see the convolution's own output or the
+// ReLU's input, and explanation methods work through hooks (a CAM's layer capture, the ReLU
+// rules of guided backpropagation).
+Conv2d* fusable_conv_relu(Module* layer, Module* next) {
+  auto* conv = dynamic_cast<Conv2d*>(layer);
+  if (conv == nullptr || dynamic_cast<ReLU*>(next) == nullptr) return nullptr;
+  return conv->has_hooks() || next->has_hooks() ? nullptr : conv;
+}
+
+}  // namespace
+
 Tensor Sequential::forward(const Tensor& x) {
   Tensor y = x;
-  for (Module* layer : layers_) y = (*layer)(y);
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    Conv2d* fused =
+        i + 1 < layers_.size() ? fusable_conv_relu(layers_[i], layers_[i + 1]) : nullptr;
+    if (fused != nullptr) {
+      y = fused->forward_relu(y);  // max(conv(y), 0): the ReLU layer is consumed with it
+      ++i;
+    } else {
+      y = (*layers_[i])(y);
+    }
+  }
   return y;
 }
 

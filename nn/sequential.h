@@ -5,6 +5,10 @@
 //       std::make_shared<Conv2d>(1, 8, 3), std::make_shared<ReLU>()});
 //   features->add("pool", std::make_shared<MaxPool2d>(2));    // named child
 //   Tensor y = (*features)(x);            // each child's hooks fire
+//
+// A Conv2d directly followed by a ReLU runs as one fused op (the ReLU in the convolution's
+// epilogue, forward and backward alike) when neither layer has hooks; the values and gradients
+// are the unfused ones bit for bit. A hook on either layer turns the fusion off for that pair.
 #pragma once
 
 #include <memory>

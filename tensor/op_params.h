@@ -45,6 +45,10 @@ struct Conv2dParams {
   std::array<int64_t, 2> padding{0, 0};
   std::array<int64_t, 2> dilation{1, 1};
   int64_t groups = 1;
+  // Forward only: y = max(conv + bias, 0), the ReLU fused into the convolution's epilogue so the
+  // output is written once instead of written, read and written again. Backward ops ignore it
+  // (autograd masks dY with y > 0 first, autograd/functions/conv2d.cpp).
+  bool relu = false;
 };
 
 struct Pool2dParams {

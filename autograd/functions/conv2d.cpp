@@ -10,6 +10,8 @@ using Grads = std::vector<Tensor>;
 }  // namespace
 
 // x: [N, C, H, W], weight: [O, C/groups, kh, kw], bias: [O] or undefined -> [N, O, Ho, Wo]
+// With p.relu, y = max(conv + bias, 0) and dY is first masked by y > 0 (y > 0 exactly where the
+// pre-activation is, so the output serves as the ReLU's saved tensor).
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dParams& p) {
   Tensor y = ops::conv2d(x, weight, bias, p);
   // dX reads the weight and dW reads the input (the bias gradient needs only dY), so each is kept
@@ -17,10 +19,15 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
   // input activations alive here.
   const Tensor keep_x = weight.requires_grad() ? x : Tensor();
   const Tensor keep_weight = x.requires_grad() ? weight : Tensor();
+  const Tensor keep_y = p.relu ? y : Tensor();
+  Conv2dParams linear = p;  // the backward passes are those of the convolution alone
+  linear.relu = false;
   return autograd::record(
-      "conv2d", {x, weight, bias}, y, {{"x", keep_x}, {"weight", keep_weight}},
-      [p, x_shape = x.shape(), w_shape = weight.shape()](const BackwardContext& ctx) -> Grads {
-        const Tensor grad_y = ctx.grad(0);  // [N, O, Ho, Wo]
+      "conv2d", {x, weight, bias}, y, {{"x", keep_x}, {"weight", keep_weight}, {"y", keep_y}},
+      [p = linear, relu = p.relu, x_shape = x.shape(),
+       w_shape = weight.shape()](const BackwardContext& ctx) -> Grads {
+        // [N, O, Ho, Wo]: dL/d(conv + bias)
+        const Tensor grad_y = relu ? ops::relu_backward(ctx.grad(0), ctx.saved(2)) : ctx.grad(0);
         Tensor grad_x, grad_weight, grad_bias;
         // dX = col2im(Wᵀ · dY)
         if (ctx.needs_grad(0)) {

@@ -42,14 +42,12 @@ CamInputs ActivationCam::capture(const Tensor& images, const Target& target) {
   Tensor logits;
   std::vector<Tensor> activations;
   {
-    std::optional<EnableGradGuard> grad;
-    std::optional<autograd::NoGradGuard> no_grad;
-    if (needs_gradients_) {
-      grad.emplace();
-    } else {
-      no_grad.emplace();
-    }
-    LayerCapture::Armed armed(capture_);
+    std::optional<EnableGradGuard> grad;  // restores the caller's mode at the end
+    if (needs_gradients_) grad.emplace();
+    // Nothing below the captured layers records; for gradient methods the capture turns
+    // recording on at the first of them (LayerCapture::Armed).
+    autograd::NoGradGuard no_grad;
+    LayerCapture::Armed armed(capture_, /*grad_from_capture=*/needs_gradients_);
     logits = forward(images);
     for (size_t l = 0; l < layers_.size(); ++l) activations.push_back(capture_.output(l));
     in.classes = target.classes(logits, name());

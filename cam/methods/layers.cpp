@@ -86,6 +86,7 @@ std::vector<nn::ForwardHookHandle> LayerCapture::attach(nn::Module& model,
     handles.push_back(module.register_forward_hook(
         [state = state_, index](nn::Module&, const Tensor&, const Tensor& output) -> Tensor {
           if (!state->armed) return Tensor();
+          if (state->grad_from_capture) autograd::set_grad_enabled(true);  // record from here on
           Tensor recorded = output;
           if (autograd::grad_enabled() && !output.requires_grad()) {
             recorded = camlab::detach(output);
@@ -98,12 +99,16 @@ std::vector<nn::ForwardHookHandle> LayerCapture::attach(nn::Module& model,
   return handles;
 }
 
-LayerCapture::Armed::Armed(LayerCapture& capture) : capture_(capture) {
+LayerCapture::Armed::Armed(LayerCapture& capture, bool grad_from_capture) : capture_(capture) {
   capture_.clear();
   capture_.state_->armed = true;
+  capture_.state_->grad_from_capture = grad_from_capture;
 }
 
-LayerCapture::Armed::~Armed() { capture_.state_->armed = false; }
+LayerCapture::Armed::~Armed() {
+  capture_.state_->armed = false;
+  capture_.state_->grad_from_capture = false;
+}
 
 const Tensor& LayerCapture::output(size_t i) const {
   CAMLAB_CHECK(i < state_->outputs.size(), "LayerCapture: no layer {} (capturing {})", i,

@@ -53,9 +53,12 @@ class LayerCapture {
 
   // While alive, the hooks record. With grad mode on, an output that does not require grad (a
   // frozen model) is replaced by a leaf copy that does, so dy/dA still exists.
+  // grad_from_capture: the forward starts under NoGradGuard and the first captured layer turns
+  // grad mode on, so only the layers above it record a graph: dy/dA needs nothing below A, and
+  // the layers below run the inference path (nothing saved, fused Conv2d + ReLU).
   class Armed {
    public:
-    explicit Armed(LayerCapture& capture);
+    explicit Armed(LayerCapture& capture, bool grad_from_capture = false);
     ~Armed();
     Armed(const Armed&) = delete;
     Armed& operator=(const Armed&) = delete;
@@ -73,6 +76,7 @@ class LayerCapture {
  private:
   struct State {
     bool armed = false;
+    bool grad_from_capture = false;  // see Armed
     std::string method;
     std::vector<std::string> names;
     std::vector<Tensor> outputs;

@@ -1,6 +1,7 @@
 #include "experiments/train/evaluate.h"
 
 #include "autograd/grad_mode.h"
+#include "datasets/device_batches.h"
 #include "tensor/ops.h"
 
 namespace camlab::experiments {
@@ -29,10 +30,11 @@ Evaluation evaluate(nn::Module& model, datasets::DataLoader& loader, const Objec
   double loss_sum = 0;
   int64_t correct = 0, predictions = 0;
   loader.start_epoch(epoch);
-  while (std::optional<datasets::Batch> batch = loader.next()) {
-    Tensor images = batch->images.to(device);  // [B, C, H, W]
-    Tensor labels = batch->labels.to(device);  // [B] or [B, K]
-    Tensor logits = model(images);             // [B, K]
+  datasets::DeviceBatches batches(loader, device);
+  while (std::optional<datasets::Batch> batch = batches.next()) {
+    const Tensor& images = batch->images;  // [B, C, H, W] on `device`
+    const Tensor& labels = batch->labels;  // [B] or [B, K]
+    Tensor logits = model(images);         // [B, K]
     const int64_t n = images.size(0);
     loss_sum += objective.loss(logits, labels).item() * static_cast<double>(n);
     correct += objective.correct(logits, labels);

@@ -9,6 +9,7 @@
 #include "cam/render/plot.h"
 #include "cam/render/png_io.h"
 #include "datasets/data_loader.h"
+#include "datasets/device_batches.h"
 #include "experiments/model/model_builder.h"
 #include "experiments/run/logger.h"
 #include "experiments/run/metrics_csv.h"
@@ -88,14 +89,15 @@ EpochStats train_epoch(Session& s, datasets::DataLoader& loader, int64_t epoch) 
       {.terminal = s.options.progress, .plain_every = s.cfg.get_int("train.log_every")});
   s.model->train();
   loader.start_epoch(epoch);
+  datasets::DeviceBatches batches(loader, s.device);  // on a GPU the next copy overlaps this step
   double loss_sum = 0;
   int64_t correct = 0, predictions = 0, images = 0;
   const auto start = Clock::now();
-  while (std::optional<datasets::Batch> batch = loader.next()) {
+  while (std::optional<datasets::Batch> batch = batches.next()) {
     reseed_dropout(s);
-    Tensor x = batch->images.to(s.device);  // [B, C, H, W]
-    Tensor y = batch->labels.to(s.device);  // [B] int64 or [B, K]
-    Tensor logits = (*s.model)(x);          // [B, K]
+    const Tensor& x = batch->images;  // [B, C, H, W] on s.device
+    const Tensor& y = batch->labels;  // [B] int64 or [B, K]
+    Tensor logits = (*s.model)(x);    // [B, K]
     Tensor loss = s.objective.loss(logits, y);
     const double value = loss.item();
     if (!std::isfinite(value)) report_nan(s, epoch, batch->index, value);

@@ -175,6 +175,7 @@ void conv2d_forward_implicit(const KernelArgs& args, const ConvGeometry& g) {
   const float* bias = has_bias ? args.inputs[2].data<float>() : nullptr;
   const float* x = args.inputs[0].data<float>();
   float* y = args.outputs[0].data<float>();
+  const bool relu = args.get<Conv2dParams>().relu;
   std::vector<std::vector<float>> packed;  // per group: [ceil(O/g / 8), K, 8]
   for (int64_t group = 0; group < g.groups; ++group) {
     packed.push_back(conv.pack([&](int64_t o, int64_t k) { return w[(group * Og + o) * K + k]; }));
@@ -184,7 +185,7 @@ void conv2d_forward_implicit(const KernelArgs& args, const ConvGeometry& g) {
         for (int64_t group = 0; group < g.groups; ++group) {
           conv.run(x + (n * g.channels + group * Cg) * g.plane(), packed[group].data(),
                    bias != nullptr ? bias + group * Og : nullptr,
-                   y + (n * g.out_channels + group * Og) * g.col_cols(), work);
+                   y + (n * g.out_channels + group * Og) * g.col_cols(), work, relu);
         }
       });
 }
@@ -275,6 +276,7 @@ void conv2d_forward_typed(const KernelArgs& args) {
   const T* w_data = w.data<T>();  // [O, K]
   const T* b_data = has_bias ? args.inputs[2].data<T>() : nullptr;
   T* y_data = y.data<T>();
+  const bool relu = args.get<Conv2dParams>().relu;
   const Workspace ws{l.padded_size, l.cols_size, P * Og};
 
   for_each_sample<T>(g.batch, ws.size(), batch_threads(g), [&](int64_t n, T* work, int) {
@@ -292,7 +294,10 @@ void conv2d_forward_typed(const KernelArgs& args) {
         for (int64_t oh = 0; oh < Ho; ++oh) {
           const T* src = y_t + oh * l.row_width * Og + o;  // junk columns past Wo are dropped
           T* dst = y_g + (o * Ho + oh) * Wo;
-          for (int64_t ow = 0; ow < Wo; ++ow) dst[ow] = src[ow * Og] + bias;
+          for (int64_t ow = 0; ow < Wo; ++ow) {
+            const T value = src[ow * Og] + bias;
+            dst[ow] = relu && value < T(0) ? T(0) : value;  // the fused ReLU
+          }
         }
       }
     }

@@ -97,7 +97,7 @@ void ImplicitConv::pad_input(const float* x, float* padded) const {
 }
 
 void ImplicitConv::run(const float* x, const float* a, const float* bias, float* y,
-                       float* workspace) const {
+                       float* workspace, bool relu) const {
   float* padded = workspace;            // [C, Hp, Wp] + slack
   float* c = workspace + padded_size_;  // [O rounded to 8, band_]: one band of Y in rows Wp wide
   pad_input(x, padded);
@@ -118,7 +118,8 @@ void ImplicitConv::run(const float* x, const float* a, const float* bias, float*
         }
       }
     }
-    // Wide columns [b0, b1) -> y, dropping the Wp − Wo junk columns of each row; add the bias.
+    // Wide columns [b0, b1) -> y, dropping the Wp − Wo junk columns of each row; the epilogue
+    // adds the bias and, fused, applies the ReLU while the band is still in cache.
     for (int64_t o = 0; o < s_.out_channels; ++o) {
       const float bo = bias != nullptr ? bias[o] : 0.0f;
       for (int64_t oh = b0 / padded_width_; oh * padded_width_ < b1; ++oh) {
@@ -127,7 +128,11 @@ void ImplicitConv::run(const float* x, const float* a, const float* bias, float*
         const int64_t end = std::min(b1 - row, out_width_);
         const float* src = c + o * band_ + row - b0;
         float* dst = y + (o * out_height_ + oh) * out_width_;
-        for (int64_t ow = begin; ow < end; ++ow) dst[ow] = src[ow] + bo;
+        if (relu) {
+          for (int64_t ow = begin; ow < end; ++ow) dst[ow] = std::max(src[ow] + bo, 0.0f);
+        } else {
+          for (int64_t ow = begin; ow < end; ++ow) dst[ow] = src[ow] + bo;
+        }
       }
     }
   }

@@ -80,8 +80,9 @@ class ImplicitConv {
   std::vector<float> pack(Weight&& weight) const;
 
   // x: [in_channels, H, W], a: pack()'s output, bias: [out_channels] or null
-  //   -> y: [out_channels, Ho, Wo] (overwritten)
-  void run(const float* x, const float* a, const float* bias, float* y, float* workspace) const;
+  //   -> y: [out_channels, Ho, Wo] (overwritten), max(·, 0) when relu
+  void run(const float* x, const float* a, const float* bias, float* y, float* workspace,
+           bool relu = false) const;
 
   // x: [in_channels, H, W], dy: [out_channels, Ho, Wo] -> dwt: dWᵀ [grad_rows(), grad_cols()]
   // (added to; dwt[k][o] is the gradient of weight(o, k))

@@ -15,6 +15,7 @@
 #include "tensor/cuda/conv2d.h"
 #include "tensor/cuda/loops.cuh"
 #include "tensor/cuda/register.h"
+#include "tensor/functors.h"
 #include "tensor/hd.h"
 #include "tensor/op_params.h"
 
@@ -189,6 +190,9 @@ void conv2d_forward_typed(const KernelArgs& args) {
                       g.out_channels * P, count);
     }
   }
+  // The fused ReLU: cuBLAS has no epilogue here, so one in-place pass (still one launch fewer
+  // than a separate relu op and no second tensor).
+  if (args.get<Conv2dParams>().relu) elementwise<T, T>("conv2d", fn::Relu{}, y, y);
 }
 
 // grad_y: [N, O, Ho, Wo], w: [O, C/groups, kh, kw] -> grad_x: [N, C, H, W]

@@ -14,8 +14,9 @@ namespace {
 // cudaHostAlloc and cudaFreeHost are slow (they page-lock and unmap host memory, and cudaFreeHost
 // synchronizes the device), and a DataLoader pinning every batch would pay both per batch. Freed
 // blocks are therefore kept by exact size and handed out again, as PyTorch's caching host
-// allocator does. Reuse is safe because camlab's host-to-device copies are synchronous
-// (tensor/cuda/memory.cu): once a pinned tensor is freed, no copy can still be reading it.
+// allocator does. Reuse is safe because no copy can still be reading a freed pinned tensor:
+// Tensor::to copies synchronously (tensor/cuda/memory.cu), and cuda::Upload holds its source
+// tensor until its asynchronous copy is done (tensor/cuda/upload.cu).
 class PinnedAllocator final : public Allocator {
  public:
   void* allocate(size_t nbytes) override {

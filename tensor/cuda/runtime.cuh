@@ -10,7 +10,8 @@
 // Streams: every kernel, memset and copy of camlab runs on the legacy default stream of the device
 // (never compile with --default-stream per-thread). One stream means program order is execution
 // order, so the caching allocator may hand a freed block to the next request at once: any later
-// use is queued behind the work that read the old tensor. See docs/cuda.md.
+// use is queued behind the work that read the old tensor. The one exception, cuda::Upload's copy
+// stream, orders itself against this one with events (upload.cu). See docs/cuda.md.
 #pragma once
 
 // fmt 9 turns its FMT_CONSTEXPR off under nvcc but keeps consteval/constexpr-20 paths that call

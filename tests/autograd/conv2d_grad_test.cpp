@@ -53,6 +53,29 @@ TEST(Conv2dGrad, GeometriesAndGroups) {
   }
 }
 
+// The fused ReLU epilogue (Conv2dParams::relu): dY is masked by y > 0 before the convolution's
+// passes, on the implicit (unit stride), strided and grouped geometries.
+TEST(Conv2dGrad, FusedReluEpilogue) {
+  const std::vector<ConvCase> cases = {
+      {{2, 3, 5, 6}, {4, 3, 3, 3}, {.padding = {1, 1}, .relu = true}, true},
+      {{2, 3, 7, 6}, {2, 3, 3, 2}, {.stride = {2, 1}, .padding = {1, 0}, .relu = true}, true},
+      {{2, 4, 5, 5}, {6, 2, 2, 3}, {.padding = {1, 1}, .groups = 2, .relu = true}, false},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const ConvCase& c = cases[i];
+    SCOPED_TRACE("case " + std::to_string(i));
+    Tensor x = input(c.x, 60 + i), w = input(c.w, 70 + i);
+    Tensor b = c.bias ? input({c.w[0]}, 80 + i) : Tensor();
+    const Conv2dParams p = c.p;
+    expect_gradcheck([p](const Inputs& in) { return conv2d(in[0], in[1], in[2], p); }, {x, w, b});
+    // and it is relu(conv2d(...)), value and gradient
+    Conv2dParams plain = p;
+    plain.relu = false;
+    const Tensor fused = conv2d(x, w, b, p), separate = relu(conv2d(x, w, b, plain));
+    EXPECT_EQ(ops::amax(ops::abs(ops::sub(fused, separate))).item(), 0.0);
+  }
+}
+
 TEST(Conv2dGrad, NonContiguousInputAndWeight) {
   // The permutes happen inside f, so the kernels see channels-last and transposed views.
   Tensor x = input({2, 5, 6, 3}, 40);  // permuted to [2, 3, 5, 6]

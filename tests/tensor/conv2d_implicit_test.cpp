@@ -90,6 +90,26 @@ TEST_P(Conv2dImplicit, Float32MatchesFloat64Path) {
                         Array{dw.shape(), values(dw)}, rtol, 1e-3));
 }
 
+// Conv2dParams::relu fuses max(·, 0) into the epilogue of both paths (implicit float32 and
+// im2col float64): the values must be those of the separate ReLU bit for bit.
+TEST_P(Conv2dImplicit, FusedReluIsTheSeparateReluBitForBit) {
+  const Case& c = GetParam();
+  Generator gen(13);
+  Conv2dParams fused = c.p;
+  fused.relu = true;
+  for (DType dtype : {DType::Float32, DType::Float64}) {
+    Tensor x = ops::randn(c.x, gen, dtype);
+    Tensor w = ops::randn(c.w, gen, dtype);
+    Tensor b = c.bias ? ops::randn({c.w[0]}, gen, dtype) : Tensor();
+    const Tensor separate = ops::relu(ops::conv2d(x, w, b, c.p));  // [N, O, Ho, Wo]
+    const Tensor one_pass = ops::conv2d(x, w, b, fused);           // [N, O, Ho, Wo]
+    ASSERT_EQ(one_pass.shape(), separate.shape());
+    EXPECT_EQ(values(one_pass), values(separate)) << dtype_name(dtype);
+    EXPECT_GT(ops::sum(ops::eq(one_pass, ops::zeros_like(one_pass))).item(), 0.0)
+        << "the ReLU clipped something";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dImplicit, ::testing::ValuesIn(cases()),
                          [](const auto& info) { return info.param.name; });
 

@@ -25,6 +25,7 @@
 #include "tensor/cuda/conv2d.h"
 #include "tensor/cuda/pinned.h"
 #include "tensor/cuda/stream.h"
+#include "tensor/cuda/upload.h"
 #endif
 
 namespace camlab {
@@ -733,6 +734,35 @@ TEST(CudaAllocator, PinnedBuffersAreCpuTensorsThatCopyToTheGpu) {
   Tensor larger = staging.tensor({100}, DType::Float64);  // grows
   EXPECT_EQ(staging.capacity(), 800u);
   EXPECT_TRUE(cuda::is_pinned(larger));
+}
+
+// The copy stream's ordering (tensor/cuda/upload.cu): a block freed while kernels queued on
+// camlab's stream still read it goes back to the cache at once, and an Upload is likely to get it.
+// The upload must wait for those kernels, or the sum below would read the uploaded 2s.
+TEST(CudaUpload, CopiesNeverOverwriteABlockStillReadByQueuedKernels) {
+  SKIP_WITHOUT_GPU();
+  const Shape shape{512, 1024};                             // 2 MiB of float32
+  Tensor twos = cuda::pinned_empty(shape, DType::Float32);  // [512, 1024] pinned host
+  twos.copy_(ops::full(shape, 2.0));
+  for (int round = 0; round < 10; ++round) {
+    Tensor total;  // [] on the GPU, queued
+    {
+      Tensor ones = ops::ones(shape, DType::Float32, kGpu);         // [512, 1024]
+      Tensor busy = ops::ones({2048, 2048}, DType::Float32, kGpu);  // [2048, 2048]
+      for (int k = 0; k < 8; ++k) busy = ops::matmul(busy, busy);   // milliseconds of queue
+      total = ops::sum(ones);                                       // queued behind the matmuls
+    }  // `ones` is freed on the host while the sum that reads it is still queued
+    cuda::Upload upload(twos, kGpu);
+    const Tensor uploaded = upload.wait();  // [512, 1024] on the GPU
+    EXPECT_TRUE(uploaded.device().is_cuda());
+    EXPECT_EQ(total.item(), 512.0 * 1024.0) << "round " << round;
+    EXPECT_EQ(ops::sum(uploaded).item(), 2.0 * 512.0 * 1024.0) << "round " << round;
+  }
+  // Pageable memory takes the synchronous path and arrives all the same.
+  const Tensor pageable = random({7, 9}, 41);
+  cuda::Upload synchronous(pageable, kGpu);
+  EXPECT_TRUE(same_values(pageable, synchronous.wait(), 0, 0));
+  EXPECT_FALSE(synchronous.pending());
 }
 #endif
 
