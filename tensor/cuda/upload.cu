@@ -91,8 +91,9 @@ Upload::Upload(Upload&&) noexcept = default;
 Upload& Upload::operator=(Upload&&) noexcept = default;
 
 Tensor Upload::wait() {
-  CAMLAB_CHECK(state_ != nullptr, "Upload::wait: no copy in flight (default-constructed, or "
-                                  "wait() was already called)");
+  CAMLAB_CHECK(state_ != nullptr,
+               "Upload::wait: no copy in flight (default-constructed, or "
+               "wait() was already called)");
   std::unique_ptr<State> state = std::move(state_);
   if (state->copied != nullptr) {
     DeviceGuard guard(state->target);
