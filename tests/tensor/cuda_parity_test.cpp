@@ -518,7 +518,10 @@ TEST(CudaParity, FusedConvolutionKernels) {
       {{2, 2, 8, 8}, {2, 2, 3, 3}, {.kernel = {3, 3}, .dilation = {2, 2}}},
   };
   for (const Case& c : cases) {
-    for (bool bias : {false, true}) {
+    for (int variant = 0; variant < 3; ++variant) {  // no bias; bias; bias + the fused ReLU
+      const bool bias = variant > 0;
+      Conv2dParams forward_params = c.p;
+      forward_params.relu = variant == 2;
       const Tensor x = random(c.x, 21, DType::Float64);
       const Tensor w = random(c.w, 22, DType::Float64);
       const Tensor b = bias ? random({c.w[0]}, 23, DType::Float64) : Tensor();
@@ -531,7 +534,7 @@ TEST(CudaParity, FusedConvolutionKernels) {
                        Tensor::empty(c.w, DType::Float64, d)};
         Tensors fwd_in = {x.to(d), w.to(d)};
         if (bias) fwd_in.push_back(b.to(d));
-        forward(KernelArgs{.inputs = fwd_in, .outputs = {out[0]}, .params = &c.p});
+        forward(KernelArgs{.inputs = fwd_in, .outputs = {out[0]}, .params = &forward_params});
         back_input(KernelArgs{.inputs = {g.to(d), w.to(d)}, .outputs = {out[1]}, .params = &c.p});
         back_weight(KernelArgs{.inputs = {g.to(d), x.to(d)}, .outputs = {out[2]}, .params = &c.p});
         return out;
@@ -542,8 +545,8 @@ TEST(CudaParity, FusedConvolutionKernels) {
                               cuda::conv2d_backward_weight, kGpu);
       for (size_t i = 0; i < 3; ++i) {
         EXPECT_TRUE(same_values(want[i], got[i], 1e-12, 1e-12))
-            << "x " << shape_str(c.x) << " w " << shape_str(c.w) << " bias " << bias << " output "
-            << i;
+            << "x " << shape_str(c.x) << " w " << shape_str(c.w) << " variant " << variant
+            << " output " << i;
       }
     }
   }
