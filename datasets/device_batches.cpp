@@ -27,17 +27,19 @@ void DeviceBatches::start(std::optional<Batch> host) {
     finished_ = true;
     return;
   }
+  // Built aside and installed only once every copy has started, so an error leaves no
+  // half-moved batch behind.
+  auto next = std::make_unique<InFlight>();
 #if CAMLAB_WITH_CUDA
-  in_flight_ = std::make_unique<InFlight>();
-  in_flight_->images = cuda::Upload(host->images, device_);
-  in_flight_->labels = cuda::Upload(host->labels, device_);
-  in_flight_->batch = std::move(*host);
+  next->images = cuda::Upload(host->images, device_);
+  next->labels = cuda::Upload(host->labels, device_);
+  next->batch = std::move(*host);
 #else
-  in_flight_ = std::make_unique<InFlight>();
-  in_flight_->batch = std::move(*host);
-  in_flight_->batch.images = in_flight_->batch.images.to(device_);  // no such device: the error
-  in_flight_->batch.labels = in_flight_->batch.labels.to(device_);
+  next->batch = *host;
+  next->batch.images = host->images.to(device_);  // this build has no such device: the error
+  next->batch.labels = host->labels.to(device_);
 #endif
+  in_flight_ = std::move(next);
 }
 
 std::optional<Batch> DeviceBatches::next() {

@@ -32,6 +32,7 @@
 #include "tensor/cpu/im2col.h"
 #include "tensor/cpu/loops.h"
 #include "tensor/cpu/register.h"
+#include "tensor/functors.h"
 #include "tensor/op_params.h"
 
 namespace camlab::cpu {
@@ -296,7 +297,7 @@ void conv2d_forward_typed(const KernelArgs& args) {
           T* dst = y_g + (o * Ho + oh) * Wo;
           for (int64_t ow = 0; ow < Wo; ++ow) {
             const T value = src[ow * Og] + bias;
-            dst[ow] = relu && value < T(0) ? T(0) : value;  // the fused ReLU
+            dst[ow] = relu ? fn::Relu{}(value) : value;  // the ReLU op's own formula (NaN -> 0)
           }
         }
       }

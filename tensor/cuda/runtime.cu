@@ -32,6 +32,7 @@ DeviceGuard::~DeviceGuard() {
   if (previous_ >= 0) cudaSetDevice(previous_);
 }
 
-void synchronize() { CAMLAB_CUDA_CHECK(cudaStreamSynchronize(current_stream())); }
+// The whole device, not just camlab's stream: a cuda::Upload may be in flight on the copy stream.
+void synchronize() { CAMLAB_CUDA_CHECK(cudaDeviceSynchronize()); }
 
 }  // namespace camlab::cuda

@@ -11,7 +11,8 @@
 
 namespace camlab::cuda {
 
-// Blocks until all work queued on camlab's stream (the legacy default stream) has finished.
+// Blocks until all work queued on the current device has finished: camlab's stream (the legacy
+// default stream) and the copy stream of cuda::Upload.
 void synchronize();
 
 }  // namespace camlab::cuda

@@ -44,16 +44,26 @@ cudaEvent_t new_event() {
 }  // namespace
 
 struct Upload::State {
-  Tensor host;                   // kept alive until the copy is done
-  Tensor device;                 // the destination
-  Device target;                 // its device, for the guard
-  cudaEvent_t copied = nullptr;  // recorded on the copy stream after the copy; null: synchronous
+  Tensor host;                    // kept alive until the copy is done
+  Tensor device;                  // the destination
+  Device target;                  // its device
+  cudaStream_t stream = nullptr;  // the copy stream, once something may be queued on it
+  cudaEvent_t copied = nullptr;   // recorded on `stream` after the copy; null: synchronous
+  bool recorded = false;          // `copied` was recorded (else an error struck before)
 
+  // Waits for what this upload queued, whatever happened, before the buffers go; never throws.
   ~State() {
     if (copied == nullptr) return;
-    DeviceGuard guard(target);
-    cudaEventSynchronize(copied);  // no throwing from a destructor; wait() reports errors
+    int previous = -1;
+    const bool switched = cudaGetDevice(&previous) == cudaSuccess && previous != target.index &&
+                          cudaSetDevice(target.index) == cudaSuccess;
+    if (recorded) {
+      cudaEventSynchronize(copied);
+    } else if (stream != nullptr) {
+      cudaStreamSynchronize(stream);  // an error between queuing and recording: drain it all
+    }
     cudaEventDestroy(copied);
+    if (switched) cudaSetDevice(previous);
   }
 };
 
@@ -72,17 +82,22 @@ Upload::Upload(const Tensor& host, Device device) : state_(std::make_unique<Stat
   state_->host = host;
   state_->device = Tensor::empty(host.shape(), host.dtype(), device);
   const cudaStream_t stream = copy_stream(device);
-
-  cudaEvent_t allocated = new_event();  // (1): the block's previous users on S are done
-  CAMLAB_CUDA_CHECK(cudaEventRecord(allocated, current_stream()));
-  CAMLAB_CUDA_CHECK(cudaStreamWaitEvent(stream, allocated, 0));
-  CAMLAB_CUDA_CHECK(cudaEventDestroy(allocated));  // destroyed once the wait has consumed it
-
-  const size_t nbytes = static_cast<size_t>(host.numel()) * dtype_size(host.dtype());
-  CAMLAB_CUDA_CHECK(cudaMemcpyAsync(state_->device.raw_data(), host.raw_data(), nbytes,
-                                    cudaMemcpyHostToDevice, stream));
+  // Both events exist before anything is queued; from here on an error still leaves State able
+  // to wait for whatever was queued (its destructor runs when this constructor throws).
   state_->copied = new_event();
-  CAMLAB_CUDA_CHECK(cudaEventRecord(state_->copied, stream));
+  cudaEvent_t allocated = new_event();  // (1): the block's previous users on S are done
+  state_->stream = stream;
+  const size_t nbytes = static_cast<size_t>(host.numel()) * dtype_size(host.dtype());
+  cudaError_t status = cudaEventRecord(allocated, current_stream());
+  if (status == cudaSuccess) status = cudaStreamWaitEvent(stream, allocated, 0);
+  cudaEventDestroy(allocated);  // released once the wait has consumed it
+  if (status == cudaSuccess) {
+    status = cudaMemcpyAsync(state_->device.raw_data(), host.raw_data(), nbytes,
+                             cudaMemcpyHostToDevice, stream);
+  }
+  if (status == cudaSuccess) status = cudaEventRecord(state_->copied, stream);
+  state_->recorded = status == cudaSuccess;
+  CAMLAB_CUDA_CHECK(status);
 }
 
 Upload::Upload() = default;
@@ -95,7 +110,7 @@ Tensor Upload::wait() {
                "Upload::wait: no copy in flight (default-constructed, or "
                "wait() was already called)");
   std::unique_ptr<State> state = std::move(state_);
-  if (state->copied != nullptr) {
+  if (state->recorded) {
     DeviceGuard guard(state->target);
     CAMLAB_CUDA_CHECK(cudaEventSynchronize(state->copied));  // (2)
   }

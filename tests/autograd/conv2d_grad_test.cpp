@@ -68,11 +68,18 @@ TEST(Conv2dGrad, FusedReluEpilogue) {
     Tensor b = c.bias ? input({c.w[0]}, 80 + i) : Tensor();
     const Conv2dParams p = c.p;
     expect_gradcheck([p](const Inputs& in) { return conv2d(in[0], in[1], in[2], p); }, {x, w, b});
-    // and it is relu(conv2d(...)), value and gradient
+    // and it is relu(conv2d(...)), value and gradients, exactly
     Conv2dParams plain = p;
     plain.relu = false;
     const Tensor fused = conv2d(x, w, b, p), separate = relu(conv2d(x, w, b, plain));
     EXPECT_EQ(ops::amax(ops::abs(ops::sub(fused, separate))).item(), 0.0);
+    const Inputs leaves = c.bias ? Inputs{x, w, b} : Inputs{x, w};
+    const Inputs fused_grads = autograd::grad({sum(mul(fused, fused))}, leaves);
+    const Inputs separate_grads = autograd::grad({sum(mul(separate, separate))}, leaves);
+    for (size_t k = 0; k < leaves.size(); ++k) {
+      EXPECT_EQ(ops::amax(ops::abs(ops::sub(fused_grads[k], separate_grads[k]))).item(), 0.0)
+          << "gradient " << k;
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 // dilation, no padding, batch 1. Builds without AVX-512 run the same checks on the fallback.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -91,7 +92,8 @@ TEST_P(Conv2dImplicit, Float32MatchesFloat64Path) {
 }
 
 // Conv2dParams::relu fuses max(·, 0) into the epilogue of both paths (implicit float32 and
-// im2col float64): the values must be those of the separate ReLU bit for bit.
+// im2col float64): the values must be those of the separate ReLU bit for bit, NaN included
+// (the ReLU op maps NaN to 0).
 TEST_P(Conv2dImplicit, FusedReluIsTheSeparateReluBitForBit) {
   const Case& c = GetParam();
   Generator gen(13);
@@ -101,12 +103,21 @@ TEST_P(Conv2dImplicit, FusedReluIsTheSeparateReluBitForBit) {
     Tensor x = ops::randn(c.x, gen, dtype);
     Tensor w = ops::randn(c.w, gen, dtype);
     Tensor b = c.bias ? ops::randn({c.w[0]}, gen, dtype) : Tensor();
-    const Tensor separate = ops::relu(ops::conv2d(x, w, b, c.p));  // [N, O, Ho, Wo]
-    const Tensor one_pass = ops::conv2d(x, w, b, fused);           // [N, O, Ho, Wo]
-    ASSERT_EQ(one_pass.shape(), separate.shape());
-    EXPECT_EQ(values(one_pass), values(separate)) << dtype_name(dtype);
-    EXPECT_GT(ops::sum(ops::eq(one_pass, ops::zeros_like(one_pass))).item(), 0.0)
-        << "the ReLU clipped something";
+    Tensor x_nan = x.clone();  // one NaN pixel: NaN pre-activations around it
+    if (dtype == DType::Float32) {
+      x_nan.data<float>()[x.numel() / 2] = std::numeric_limits<float>::quiet_NaN();
+    } else {
+      x_nan.data<double>()[x.numel() / 2] = std::numeric_limits<double>::quiet_NaN();
+    }
+    for (const Tensor& input : {x, x_nan}) {
+      const Tensor separate = ops::relu(ops::conv2d(input, w, b, c.p));  // [N, O, Ho, Wo]
+      const Tensor one_pass = ops::conv2d(input, w, b, fused);           // [N, O, Ho, Wo]
+      ASSERT_EQ(one_pass.shape(), separate.shape());
+      // NaN != NaN: a NaN left by either side fails here, as it should (ReLU maps NaN to 0).
+      EXPECT_EQ(values(one_pass), values(separate)) << dtype_name(dtype);
+      EXPECT_GT(ops::sum(ops::eq(one_pass, ops::zeros_like(one_pass))).item(), 0.0)
+          << "the ReLU clipped something";
+    }
   }
 }
 

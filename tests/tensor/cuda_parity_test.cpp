@@ -747,10 +747,13 @@ TEST(CudaUpload, CopiesNeverOverwriteABlockStillReadByQueuedKernels) {
   const Shape shape{512, 1024};                             // 2 MiB of float32
   Tensor twos = cuda::pinned_empty(shape, DType::Float32);  // [512, 1024] pinned host
   twos.copy_(ops::full(shape, 2.0));
+  cuda::empty_cache();  // no 2 MiB block cached but the one freed below
   for (int round = 0; round < 10; ++round) {
-    Tensor total;  // [] on the GPU, queued
+    Tensor total;             // [] on the GPU, queued
+    const void* freed_block;  // where `ones` lived
     {
-      Tensor ones = ops::ones(shape, DType::Float32, kGpu);         // [512, 1024]
+      Tensor ones = ops::ones(shape, DType::Float32, kGpu);  // [512, 1024]
+      freed_block = ones.raw_data();
       Tensor busy = ops::ones({2048, 2048}, DType::Float32, kGpu);  // [2048, 2048]
       for (int k = 0; k < 8; ++k) busy = ops::matmul(busy, busy);   // milliseconds of queue
       total = ops::sum(ones);                                       // queued behind the matmuls
@@ -758,6 +761,8 @@ TEST(CudaUpload, CopiesNeverOverwriteABlockStillReadByQueuedKernels) {
     cuda::Upload upload(twos, kGpu);
     const Tensor uploaded = upload.wait();  // [512, 1024] on the GPU
     EXPECT_TRUE(uploaded.device().is_cuda());
+    EXPECT_EQ(uploaded.raw_data(), freed_block)
+        << "the upload got the freed block: the case tested";
     EXPECT_EQ(total.item(), 512.0 * 1024.0) << "round " << round;
     EXPECT_EQ(ops::sum(uploaded).item(), 2.0 * 512.0 * 1024.0) << "round " << round;
   }
