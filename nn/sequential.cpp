@@ -1,5 +1,9 @@
 #include "nn/sequential.h"
 
+#include <atomic>
+#include <cstdlib>
+#include <string_view>
+
 #include "nn/activation.h"
 #include "nn/conv2d.h"
 
@@ -27,17 +31,31 @@ Sequential& Sequential::add(const std::string& name, std::shared_ptr<Module> mod
 
 namespace {
 
+std::atomic<bool>& fusion_switch() {
+  static std::atomic<bool> enabled = [] {
+    const char* env = std::getenv("CAMLAB_FUSE_CONV_RELU");
+    return env == nullptr || std::string_view(env) != "0";
+  }();
+  return enabled;
+}
+
 // The Conv2d of a Conv2d -> ReLU pair that may run fused (conv + bias + ReLU in one pass), or
 // null. Not when either layer has hooks: a hook must see the convolution's own output or the
 // ReLU's input, and explanation methods work through hooks (a CAM's layer capture, the ReLU
 // rules of guided backpropagation).
 Conv2d* fusable_conv_relu(Module* layer, Module* next) {
+  if (!conv_relu_fusion()) return nullptr;
   auto* conv = dynamic_cast<Conv2d*>(layer);
   if (conv == nullptr || dynamic_cast<ReLU*>(next) == nullptr) return nullptr;
   return conv->has_hooks() || next->has_hooks() ? nullptr : conv;
 }
 
 }  // namespace
+
+bool conv_relu_fusion() { return fusion_switch().load(std::memory_order_relaxed); }
+void set_conv_relu_fusion(bool enabled) {
+  fusion_switch().store(enabled, std::memory_order_relaxed);
+}
 
 Tensor Sequential::forward(const Tensor& x) {
   Tensor y = x;

@@ -8,7 +8,9 @@
 //
 // A Conv2d directly followed by a ReLU runs as one fused op (the ReLU in the convolution's
 // epilogue, forward and backward alike) when neither layer has hooks; the values and gradients
-// are the unfused ones bit for bit. A hook on either layer turns the fusion off for that pair.
+// are the unfused ones bit for bit. A hook on either layer turns the fusion off for that pair;
+// set_conv_relu_fusion(false), or CAMLAB_FUSE_CONV_RELU=0 in the environment, turns it off
+// everywhere (to time what it buys, or to step through the layers one by one).
 #pragma once
 
 #include <memory>
@@ -19,6 +21,10 @@
 #include "nn/module.h"
 
 namespace camlab::nn {
+
+// Whether Sequential fuses Conv2d -> ReLU pairs (process-wide; on unless CAMLAB_FUSE_CONV_RELU=0).
+bool conv_relu_fusion();
+void set_conv_relu_fusion(bool enabled);
 
 class Sequential : public Module {
  public:

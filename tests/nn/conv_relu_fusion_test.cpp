@@ -64,6 +64,21 @@ TEST(ConvReluFusion, SameValuesAndGradientsAsTheSeparateLayers) {
   }
 }
 
+TEST(ConvReluFusion, TheSwitchTurnsItOffEverywhere) {
+  Generator gen(5);
+  auto net = small_net(gen);
+  const Tensor x = ops::randn({2, 2, 9, 9}, gen);
+  const bool before = conv_relu_fusion();
+  set_conv_relu_fusion(false);
+  const Pass separate = forward_backward(*net, x);
+  set_conv_relu_fusion(true);
+  const Pass fused = forward_backward(*net, x);
+  set_conv_relu_fusion(before);
+  EXPECT_EQ(separate.last_relu_node, "relu");
+  EXPECT_EQ(fused.last_relu_node, "conv2d");
+  EXPECT_EQ(values(fused.output), values(separate.output));
+}
+
 TEST(ConvReluFusion, AHookOnTheConvolutionSeesItsOwnOutput) {
   Generator gen(4);
   auto net = small_net(gen);
