@@ -69,17 +69,17 @@ constexpr int64_t kBand = 8 * kCols;
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-// The first n (< 16) lanes.
-__mmask16 first_lanes(int64_t n) { return static_cast<__mmask16>((1u << n) - 1u); }
+// The lanes of the 16-float chunk at i of an n-float row: all 16, or the tail's n − i.
+__mmask16 lanes_at(int64_t i, int64_t n) {
+  return static_cast<__mmask16>((1u << std::min<int64_t>(n - i, 16)) - 1u);
+}
 
-// dst[0, n) = src[0, n). Rows here are 7 to 56 floats: 16 lanes at a time with a masked tail is
-// one or two instructions where memcpy's call and size dispatch cost more than the copy.
+// dst[0, n) = src[0, n). Rows here are 7 to 56 floats: 16 masked lanes at a time is one or two
+// instructions where memcpy's call and size dispatch cost more than the copy.
 inline void copy_row(const float* src, float* dst, int64_t n) {
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, _mm512_loadu_ps(src + i));
-  if (i < n) {
-    const __mmask16 tail = first_lanes(n - i);
-    _mm512_mask_storeu_ps(dst + i, tail, _mm512_maskz_loadu_ps(tail, src + i));
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 lanes = lanes_at(i, n);
+    _mm512_mask_storeu_ps(dst + i, lanes, _mm512_maskz_loadu_ps(lanes, src + i));
   }
 }
 
@@ -88,7 +88,7 @@ template <bool Relu>
 inline void bias_row(const float* src, float* dst, int64_t n, float bias) {
   const __m512 b = _mm512_set1_ps(bias), zero = _mm512_setzero_ps();
   for (int64_t i = 0; i < n; i += 16) {
-    const __mmask16 lanes = n - i >= 16 ? __mmask16(0xFFFF) : first_lanes(n - i);
+    const __mmask16 lanes = lanes_at(i, n);
     __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(lanes, src + i), b);
     if constexpr (Relu) v = _mm512_max_ps(v, zero);
     _mm512_mask_storeu_ps(dst + i, lanes, v);
@@ -230,7 +230,7 @@ void ImplicitConv::transpose_gradient(const float* dy, int64_t channels, float* 
     float* rows = panel + oh * padded_width_ * V;  // [Wp, 32]
     for (int64_t ow0 = 0; ow0 < out_width_; ow0 += 16) {
       const int64_t count = std::min<int64_t>(16, out_width_ - ow0);
-      const __mmask16 mask = __mmask16((1u << count) - 1);
+      const __mmask16 mask = lanes_at(ow0, out_width_);
       for (int64_t half = 0; half < V; half += 16) {
         for (int64_t i = 0; i < 16; ++i) {
           const int64_t o = half + i;

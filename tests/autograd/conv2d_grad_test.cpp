@@ -29,6 +29,21 @@ struct ConvCase {
   bool bias;
 };
 
+// {x, w, b} of a case, seeded first_seed, first_seed + 10, first_seed + 20; b undefined without
+// bias.
+Inputs case_inputs(const ConvCase& c, uint64_t first_seed) {
+  return {input(c.x, first_seed), input(c.w, first_seed + 10),
+          c.bias ? input({c.w[0]}, first_seed + 20) : Tensor()};
+}
+
+void expect_conv_gradcheck(const Conv2dParams& p, const Inputs& xwb) {
+  expect_gradcheck([p](const Inputs& in) { return conv2d(in[0], in[1], in[2], p); }, xwb);
+}
+
+double max_abs_diff(const Tensor& a, const Tensor& b) {
+  return ops::amax(ops::abs(ops::sub(a, b))).item();
+}
+
 TEST(Conv2dGrad, GeometriesAndGroups) {
   const std::vector<ConvCase> cases = {
       {{2, 3, 5, 6}, {4, 3, 3, 3}, {.padding = {1, 1}}, true},
@@ -44,12 +59,8 @@ TEST(Conv2dGrad, GeometriesAndGroups) {
       {{2, 3, 5, 5}, {2, 3, 1, 1}, {.stride = {2, 2}}, true},                // strided 1x1
   };
   for (size_t i = 0; i < cases.size(); ++i) {
-    const ConvCase& c = cases[i];
     SCOPED_TRACE("case " + std::to_string(i));
-    Tensor x = input(c.x, 10 + i), w = input(c.w, 20 + i);
-    Tensor b = c.bias ? input({c.w[0]}, 30 + i) : Tensor();
-    const Conv2dParams p = c.p;
-    expect_gradcheck([p](const Inputs& in) { return conv2d(in[0], in[1], in[2], p); }, {x, w, b});
+    expect_conv_gradcheck(cases[i].p, case_inputs(cases[i], 10 + i));
   }
 }
 
@@ -64,21 +75,19 @@ TEST(Conv2dGrad, FusedReluEpilogue) {
   for (size_t i = 0; i < cases.size(); ++i) {
     const ConvCase& c = cases[i];
     SCOPED_TRACE("case " + std::to_string(i));
-    Tensor x = input(c.x, 60 + i), w = input(c.w, 70 + i);
-    Tensor b = c.bias ? input({c.w[0]}, 80 + i) : Tensor();
-    const Conv2dParams p = c.p;
-    expect_gradcheck([p](const Inputs& in) { return conv2d(in[0], in[1], in[2], p); }, {x, w, b});
+    const Inputs xwb = case_inputs(c, 60 + i);
+    expect_conv_gradcheck(c.p, xwb);
     // and it is relu(conv2d(...)), value and gradients, exactly
-    Conv2dParams plain = p;
+    Conv2dParams plain = c.p;
     plain.relu = false;
-    const Tensor fused = conv2d(x, w, b, p), separate = relu(conv2d(x, w, b, plain));
-    EXPECT_EQ(ops::amax(ops::abs(ops::sub(fused, separate))).item(), 0.0);
-    const Inputs leaves = c.bias ? Inputs{x, w, b} : Inputs{x, w};
+    const Tensor fused = conv2d(xwb[0], xwb[1], xwb[2], c.p);
+    const Tensor separate = relu(conv2d(xwb[0], xwb[1], xwb[2], plain));
+    EXPECT_EQ(max_abs_diff(fused, separate), 0.0);
+    const Inputs leaves = c.bias ? xwb : Inputs{xwb[0], xwb[1]};
     const Inputs fused_grads = autograd::grad({sum(mul(fused, fused))}, leaves);
     const Inputs separate_grads = autograd::grad({sum(mul(separate, separate))}, leaves);
     for (size_t k = 0; k < leaves.size(); ++k) {
-      EXPECT_EQ(ops::amax(ops::abs(ops::sub(fused_grads[k], separate_grads[k]))).item(), 0.0)
-          << "gradient " << k;
+      EXPECT_EQ(max_abs_diff(fused_grads[k], separate_grads[k]), 0.0) << "gradient " << k;
     }
   }
 }
