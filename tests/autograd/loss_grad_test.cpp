@@ -12,6 +12,7 @@
 #include "autograd/ops.h"
 #include "tests/support/all_close.h"
 #include "tests/support/fixture.h"
+#include "tests/support/values.h"
 
 namespace camlab {
 namespace {
@@ -20,10 +21,7 @@ using Inputs = std::vector<Tensor>;
 using test::Array;
 using test::Fixture;
 
-std::vector<double> values(const Tensor& t) {
-  Tensor c = t.to(DType::Float64).contiguous();
-  return std::vector<double>(c.data<double>(), c.data<double>() + c.numel());
-}
+using test::values;
 
 Tensor float_tensor(const Array& a, DType dtype = DType::Float32) {
   return Tensor::from_vector<double>(a.values, a.shape).to(dtype);

@@ -21,6 +21,7 @@
 #include "tensor/tensor.h"
 #include "tests/support/all_close.h"
 #include "tests/support/fixture.h"
+#include "tests/support/values.h"
 
 namespace camlab::cam::test {
 
@@ -29,11 +30,7 @@ using camlab::test::Array;
 using camlab::test::Fixture;
 
 // Every element, row-major, as double.
-inline std::vector<double> values(const Tensor& t) {
-  Tensor host = t.to(Device::cpu()).to(DType::Float64).contiguous();
-  const double* data = host.data<double>();
-  return std::vector<double>(data, data + host.numel());
-}
+using camlab::test::values;
 
 inline Tensor to_tensor(const Array& array, DType dtype) {
   Tensor t = Tensor::from_vector(array.values, array.shape);

@@ -13,15 +13,12 @@
 
 #include "tensor/error.h"
 #include "tensor/tensor.h"
+#include "tests/support/values.h"
 
 namespace camlab::nn::test {
 
 // Every element, row-major, as double (any floating or int64 tensor, any device).
-inline std::vector<double> values(const Tensor& t) {
-  Tensor host = t.to(Device::cpu()).to(DType::Float64).contiguous();
-  const double* data = host.data<double>();
-  return std::vector<double>(data, data + host.numel());
-}
+using camlab::test::values;
 
 inline double max_abs_diff(const Tensor& a, const Tensor& b) {
   std::vector<double> x = values(a), y = values(b);

@@ -10,6 +10,7 @@
 #include "tensor/ops.h"
 #include "tests/support/all_close.h"
 #include "tests/support/fixture.h"
+#include "tests/support/values.h"
 
 namespace camlab {
 namespace {
@@ -21,10 +22,7 @@ Tensor from_array(const Array& a, DType dtype) {
   return Tensor::from_vector<double>(a.values, Shape(a.shape.begin(), a.shape.end())).to(dtype);
 }
 
-std::vector<double> values(const Tensor& t) {
-  Tensor d = t.to(DType::Float64).contiguous();
-  return std::vector<double>(d.data<double>(), d.data<double>() + d.numel());
-}
+using test::values;
 
 // Runs one fixture case forward and backward in `dtype` and compares everything with PyTorch.
 void check_case(const std::string& c, DType dtype, double rtol, double atol) {

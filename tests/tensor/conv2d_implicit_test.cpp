@@ -12,6 +12,7 @@
 #include "tensor/cpu/conv2d_avx512.h"
 #include "tensor/ops.h"
 #include "tests/support/all_close.h"
+#include "tests/support/values.h"
 
 namespace camlab {
 namespace {
@@ -19,10 +20,7 @@ namespace {
 using test::all_close;
 using test::Array;
 
-std::vector<double> values(const Tensor& t) {
-  Tensor d = t.to(DType::Float64).contiguous();
-  return std::vector<double>(d.data<double>(), d.data<double>() + d.numel());
-}
+using test::values;
 
 struct Case {
   std::string name;

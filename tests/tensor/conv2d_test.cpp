@@ -9,6 +9,7 @@
 #include "tensor/ops.h"
 #include "tests/support/all_close.h"
 #include "tests/support/fixture.h"
+#include "tests/support/values.h"
 
 namespace camlab {
 namespace {
@@ -21,10 +22,7 @@ Tensor to_tensor(const Array& a, DType dtype) {
   return Tensor::from_vector<double>(a.values, a.shape).to(dtype);
 }
 
-std::vector<double> values(const Tensor& t) {
-  Tensor d = t.to(DType::Float64).contiguous();
-  return std::vector<double>(d.data<double>(), d.data<double>() + d.numel());
-}
+using test::values;
 
 std::array<int64_t, 2> pair(const std::vector<int64_t>& v) { return {v.at(0), v.at(1)}; }
 

@@ -9,14 +9,12 @@
 
 #include "tensor/dispatch.h"
 #include "tensor/ops.h"
+#include "tests/support/values.h"
 
 namespace camlab {
 namespace {
 
-std::vector<double> values(const Tensor& t) {
-  Tensor d = t.to(DType::Float64).contiguous();
-  return std::vector<double>(d.data<double>(), d.data<double>() + d.numel());
-}
+using test::values;
 
 Tensor longs(const std::vector<int64_t>& v, const Shape& shape) {
   return Tensor::from_vector<int64_t>(v, shape);

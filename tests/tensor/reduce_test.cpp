@@ -12,16 +12,14 @@
 #include <vector>
 
 #include "tensor/ops.h"
+#include "tests/support/values.h"
 
 namespace camlab {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-std::vector<double> values(const Tensor& t) {
-  Tensor c = t.to(DType::Float64).contiguous();
-  return std::vector<double>(c.data<double>(), c.data<double>() + c.numel());
-}
+using test::values;
 
 // Exact comparison with listed values. (Written against an initializer_list rather than a
 // std::vector literal: GCC 12.2 with AVX-512 tuning miscompiles some vector<double> literals.)

@@ -10,6 +10,7 @@
 #include "tensor/ops.h"
 #include "tests/support/all_close.h"
 #include "tests/support/fixture.h"
+#include "tests/support/values.h"
 
 namespace camlab {
 namespace {
@@ -17,10 +18,7 @@ namespace {
 using test::Array;
 using test::Fixture;
 
-std::vector<double> values(const Tensor& t) {
-  Tensor c = t.to(DType::Float64).contiguous();
-  return std::vector<double>(c.data<double>(), c.data<double>() + c.numel());
-}
+using test::values;
 
 Tensor tensor_of(const Array& a, DType dtype = DType::Float32) {
   return Tensor::from_vector<double>(a.values, a.shape).to(dtype);
