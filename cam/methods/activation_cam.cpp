@@ -1,10 +1,8 @@
 #include "cam/methods/activation_cam.h"
 
-#include <optional>
-
 #include "autograd/engine.h"
+#include "autograd/grad_mode.h"
 #include "autograd/ops.h"
-#include "cam/methods/grad_guard.h"
 #include "cam/methods/map_ops.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
@@ -42,10 +40,9 @@ CamInputs ActivationCam::capture(const Tensor& images, const Target& target) {
   Tensor logits;
   std::vector<Tensor> activations;
   {
-    std::optional<EnableGradGuard> grad;  // restores the caller's mode at the end
-    if (needs_gradients_) grad.emplace();
     // Nothing below the captured layers records; for gradient methods the capture turns
-    // recording on at the first of them (LayerCapture::Armed).
+    // recording on at the first of them (LayerCapture::Armed). The guard restores the caller's
+    // mode at the end either way.
     autograd::NoGradGuard no_grad;
     LayerCapture::Armed armed(capture_, /*grad_from_capture=*/needs_gradients_);
     logits = forward(images);
