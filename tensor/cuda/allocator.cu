@@ -1,6 +1,8 @@
 // The caching device allocator (tensor/cuda/allocator.h). All work runs on one stream
 // (runtime.cuh), so a block returned here can be reused by the next request right away: every
-// kernel that reads the next owner is queued behind the kernels that used the previous one.
+// kernel that reads the next owner is queued behind the kernels that used the previous one. The
+// one writer on another stream, cuda::Upload, first waits for an event recorded on that stream
+// when it takes its block (upload.cu).
 #include "tensor/cuda/runtime.cuh"
 // runtime.cuh stays first (it sets fmt up for nvcc); the includes below sort on their own.
 #include <fmt/format.h>
