@@ -5,6 +5,7 @@
     python3 bench/torch_reference.py --threads 2 --quick          # seconds, rough figures
     python3 bench/torch_reference.py --threads 2 --rounds 3 --json-out cmp.json   # medians
     python3 bench/torch_reference.py --mode train-run --threads 2 --images 6400   # old mode
+    python3 bench/torch_reference.py --device cuda --rounds 3     # on a GPU, both sides
 
 Default mode: runs `camlab bench --threads T --json FILE` as a subprocess, then exactly the same
 workloads here in PyTorch with torch.set_num_threads(T): fmnist-gapnet training steps (SGD 0.05,
@@ -24,6 +25,16 @@ also gives the RSS each process had just before training.
 
 --mode train-run keeps the older comparison: one epoch of `camlab train` on real Fashion-MNIST
 against the same epoch in PyTorch (train_images_per_second from metrics.json).
+Fairness: on the CPU, PyTorch runs with torch.set_flush_denormal(True). Training on random
+labels drives some activations into denormals, where PyTorch 1.13's oneDNN kernels run at about
+half speed; camlab's kernels flush them (the AVX-512 paths set FTZ/DAZ), so without the flag the
+ratio would measure denormal handling, not the frameworks.
+
+--device cuda runs both sides on the GPU: camlab bench --device cuda, and PyTorch with the model
+and every tensor on cuda:0, waiting for the GPU (torch.cuda.synchronize) before each clock read as
+camlab does. Memory rows are then the peak bytes held by live tensors during each workload
+(camlab's caching allocator peak; torch.cuda.max_memory_allocated), not the process RSS.
+
 Run on a quiet machine: a load change during the run hits one side and not the other.
 """
 import argparse
@@ -83,24 +94,44 @@ def current_rss_mib():
 
 # ---- the PyTorch side of each workload -----------------------------------------------------
 
-def steady_images_per_second(batch, warmup, steps, step):
+def synchronize(device):
+    """Waits for the work queued on `device` (nothing to wait for on the CPU)."""
+    import torch
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def steady_images_per_second(batch, warmup, steps, step, device):
     """As time_steps in experiments/bench/workloads.cpp: untimed warm-up, then total images over
     total time of the timed steps."""
     for _ in range(warmup):
         step()
+    synchronize(device)
     start = time.perf_counter()
     for _ in range(steps):
         step()
+    synchronize(device)
     return batch * steps / (time.perf_counter() - start)
 
 
-def torch_training(net, spec):
+def reset_device_peak(device):
+    import torch
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+
+
+def device_peak_mib(device):
+    import torch
+    return torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else 0.0
+
+
+def torch_training(net, spec, device):
     import torch
     import torch.nn.functional as F
     optimizer = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, nesterov=True,
                                 weight_decay=5e-4)
-    x = torch.rand(spec["batch"], 1, 28, 28)  # [64, 1, 28, 28]
-    y = torch.randint(0, 10, (spec["batch"],))
+    x = torch.rand(spec["batch"], 1, 28, 28, device=device)  # [64, 1, 28, 28]
+    y = torch.randint(0, 10, (spec["batch"],), device=device)
     net.train()
 
     def step():
@@ -112,21 +143,24 @@ def torch_training(net, spec):
 
     start_rss = current_rss_mib()
     reset = reset_peak_rss()
-    rate = steady_images_per_second(spec["batch"], spec["warmup_steps"], spec["steps"], step)
+    reset_device_peak(device)
+    rate = steady_images_per_second(spec["batch"], spec["warmup_steps"], spec["steps"], step,
+                                    device)
     return rate, {"train_start_rss_mib": start_rss, "train_peak_rss_mib": peak_rss_mib(),
-                  "peak_reset": reset}
+                  "train_peak_device_mib": device_peak_mib(device), "peak_reset": reset}
 
 
-def torch_inference(net, spec):
+def torch_inference(net, spec, device):
     import torch
-    x = torch.rand(spec["batch"], 1, 28, 28)  # [256, 1, 28, 28]
+    x = torch.rand(spec["batch"], 1, 28, 28, device=device)  # [256, 1, 28, 28]
     net.eval()
     with torch.no_grad():
         return steady_images_per_second(spec["batch"], spec["warmup_steps"], spec["steps"],
-                                        lambda: net(x))
+                                        lambda: net(x), device)
 
 
-def torch_cams(net, ours):
+def torch_cams(net, ours, device):
+    """images/s of each method, and its peak GPU memory (0 on the CPU)."""
     import torch
     import cam_reference as ref
     assert ours["gradcam"]["layer"] == ref.LAYER, "camlab and cam_reference.py explain one layer"
@@ -134,35 +168,39 @@ def torch_cams(net, ours):
     for name, run in (("gradcam", lambda x: ref.gradient_cam(net, x, False)),
                       ("scorecam", lambda x: ref.score_cam(net, x))):
         images = ours[name]["images"]
-        x = torch.rand(images, 1, ref.SIZE, ref.SIZE)
-        seconds, _ = ref.best_seconds(ours[name]["repetitions"], lambda: run(x))
-        out[name] = images / seconds
+        x = torch.rand(images, 1, ref.SIZE, ref.SIZE, device=device)
+        reset_device_peak(device)
+        seconds, _ = ref.best_seconds(ours[name]["repetitions"],
+                                      lambda: (run(x), synchronize(device)))
+        out[name] = (images / seconds, device_peak_mib(device))
     return out
 
 
-def best_timing(repetitions, run):
+def best_timing(repetitions, run, device):
     """As best_timing in experiments/bench/workloads.cpp: one warm-up call, then the shortest wall
     time and the shortest process CPU time (all threads) of the timed calls."""
     run()
+    synchronize(device)
     wall = cpu = float("inf")
     for _ in range(repetitions):
         cpu_start, start = time.process_time(), time.perf_counter()
         run()
+        synchronize(device)
         wall = min(wall, time.perf_counter() - start)
         cpu = min(cpu, time.process_time() - cpu_start)
     return wall, cpu
 
 
-def torch_conv2d(ours):
+def torch_conv2d(ours, device):
     """GFLOP/s of the reference convolution, each pass on its own as camlab times them, per wall
     second and per CPU-second."""
     import torch
     import torch.nn.functional as F
     torch.manual_seed(0)
-    x = torch.randn(64, 32, 28, 28)  # [N, C, H, W]
-    w = torch.randn(32, 32, 3, 3)    # [O, C, kh, kw]
-    b = torch.randn(32)
-    grad_y = torch.randn(64, 32, 28, 28)
+    x = torch.randn(64, 32, 28, 28, device=device)  # [N, C, H, W]
+    w = torch.randn(32, 32, 3, 3, device=device)    # [O, C, kh, kw]
+    b = torch.randn(32, device=device)
+    grad_y = torch.randn(64, 32, 28, 28, device=device)
     reps = ours["conv2d"]["repetitions"]
 
     def backward(mask):
@@ -170,9 +208,9 @@ def torch_conv2d(ours):
                                                    False, [0, 0], 1, mask)
 
     with torch.no_grad():
-        fwd = best_timing(reps, lambda: F.conv2d(x, w, b, padding=1))
-        bwd_in = best_timing(reps, lambda: backward([True, False, False]))
-        bwd_w = best_timing(reps, lambda: backward([False, True, False]))
+        fwd = best_timing(reps, lambda: F.conv2d(x, w, b, padding=1), device)
+        bwd_in = best_timing(reps, lambda: backward([True, False, False]), device)
+        bwd_w = best_timing(reps, lambda: backward([False, True, False]), device)
     flops = ours["conv2d"]["flops_per_pass"]
     return {"forward_gflops": flops / fwd[0] * 1e-9,
             "backward_input_gflops": flops / bwd_in[0] * 1e-9,
@@ -182,38 +220,54 @@ def torch_conv2d(ours):
             "backward_gflops_per_core": 2 * flops / (bwd_in[1] + bwd_w[1]) * 1e-9}
 
 
-def run_camlab_bench(binary, threads, quick):
+def run_camlab_bench(binary, threads, quick, device):
     with tempfile.TemporaryDirectory() as out:
         path = pathlib.Path(out, "bench.json")
-        command = [binary, "bench", "--threads", str(threads), "--json", str(path)]
+        command = [binary, "bench", "--threads", str(threads), "--device", device, "--json",
+                   str(path)]
         subprocess.run(command + (["--quick"] if quick else []), check=True,
                        stdout=subprocess.DEVNULL)
         return json.loads(path.read_text())
 
 
-def torch_side(ours, threads):
+def torch_side(ours, threads, device_name, tf32=False):
     import torch
     import cam_reference as ref
+    device = torch.device(device_name)
+    # camlab's GPU arithmetic is full FP32 (cuBLAS default math, no TF32). PyTorch's cuDNN
+    # convolutions default to TF32 tensor cores on Ampere and later: off unless --torch-tf32, so
+    # that both sides do the same arithmetic.
+    torch.backends.cudnn.allow_tf32 = tf32
+    torch.backends.cuda.matmul.allow_tf32 = tf32
     torch.manual_seed(0)
     torch.set_num_threads(threads)
-    net = ref.fmnist_gapnet()  # the same layers and names as experiments/configs/fmnist-gapnet.toml
-    result = {"torch_version": torch.__version__, "threads": torch.get_num_threads()}
+    torch.set_flush_denormal(True)  # see the module docstring: fairness on random labels
+    # The same layers and names as experiments/configs/fmnist-gapnet.toml.
+    net = ref.fmnist_gapnet().to(device)
+    result = {"torch_version": torch.__version__, "threads": torch.get_num_threads(),
+              "device": str(device), "tf32": tf32}
+    if device.type == "cuda":
+        result["gpu"] = torch.cuda.get_device_name(device)
     # Training first, as in camlab, so its peak RSS is not another workload's.
-    result["train_images_per_second"], result["memory"] = torch_training(net, ours["train"])
-    result["inference_images_per_second"] = torch_inference(net, ours["inference"])
-    result.update({f"{k}_images_per_second": v for k, v in torch_cams(net, ours).items()})
-    result["conv2d"] = torch_conv2d(ours)
+    result["train_images_per_second"], result["memory"] = torch_training(net, ours["train"],
+                                                                         device)
+    result["inference_images_per_second"] = torch_inference(net, ours["inference"], device)
+    for name, (rate, peak) in torch_cams(net, ours, device).items():
+        result[f"{name}_images_per_second"] = rate
+        result[f"{name}_peak_device_mib"] = peak
+    result["conv2d"] = torch_conv2d(ours, device)
     return result
 
 
-def torch_side_in_child(ours, threads):
+def torch_side_in_child(ours, threads, device, tf32):
     """torch_side in a fresh interpreter, as camlab bench is a fresh process: each round's RSS
     starts from an import of torch, not from what earlier rounds left allocated."""
     with tempfile.TemporaryDirectory() as out:
         spec, result = pathlib.Path(out, "camlab.json"), pathlib.Path(out, "pytorch.json")
         spec.write_text(json.dumps(ours))
-        subprocess.run([sys.executable, __file__, "--threads", str(threads),
-                        "--worker", str(spec), str(result)], check=True)
+        subprocess.run([sys.executable, __file__, "--threads", str(threads), "--device", device,
+                        *(["--torch-tf32"] if tf32 else []), "--worker", str(spec), str(result)],
+                       check=True)
         return json.loads(result.read_text())
 
 
@@ -231,15 +285,27 @@ def comparison_rows(ours, theirs):
     for name in ("gradcam", "scorecam"):
         rows.append((f"{name}, {ours[name]['images']} images", ours[name]["images_per_second"],
                      theirs[f"{name}_images_per_second"], "images/s"))
-    rows.append(("RSS before training", ours["memory"]["train_start_rss_mib"],
-                 theirs["memory"]["train_start_rss_mib"], "MiB"))
-    rows.append(("peak RSS during training (ratio <= 1 is better)",
-                 ours["memory"]["train_peak_rss_mib"], theirs["memory"]["train_peak_rss_mib"], "MiB"))
-    core_peak = ours["fma_peak"]["gflops_per_core"]
+    on_gpu = ours["device"] != "cpu"
+    if on_gpu:
+        rows.append(("peak GPU memory, training (ratio <= 1 is better)",
+                     ours["memory"]["train_peak_device_mib"],
+                     theirs["memory"]["train_peak_device_mib"], "MiB"))
+        for name in ("gradcam", "scorecam"):
+            rows.append((f"peak GPU memory, {name} (ratio <= 1 is better)",
+                         ours[name]["peak_device_mib"], theirs[f"{name}_peak_device_mib"], "MiB"))
+    else:
+        rows.append(("RSS before training", ours["memory"]["train_start_rss_mib"],
+                     theirs["memory"]["train_start_rss_mib"], "MiB"))
+        rows.append(("peak RSS during training (ratio <= 1 is better)",
+                     ours["memory"]["train_peak_rss_mib"], theirs["memory"]["train_peak_rss_mib"],
+                     "MiB"))
     for name, key in (("forward", "forward"), ("backward-input", "backward_input"),
                       ("backward-weight", "backward_weight"), ("backward (both)", "backward")):
         rows.append((f"conv2d {name}", ours["conv2d"][key + "_gflops"],
                      theirs["conv2d"][key + "_gflops"], "GFLOP/s"))
+    if on_gpu:  # the FMA peak is the CPU's: no fraction of it for GPU convolutions
+        return rows
+    core_peak = ours["fma_peak"]["gflops_per_core"]
     for name, key in (("forward", "forward"), ("backward (both)", "backward")):
         rows.append((f"conv2d {name}, % of FMA peak", 100 * ours["conv2d"][key + "_gflops"] / peak,
                      100 * theirs["conv2d"][key + "_gflops"] / peak, "%"))
@@ -275,8 +341,11 @@ def print_table(rounds, rows):
     ours, theirs = rounds[0]
     peaks = [o["fma_peak"]["gflops"] for o, _ in rounds]
     core_peaks = [o["fma_peak"]["gflops_per_core"] for o, _ in rounds]
+    where = theirs.get("gpu", theirs.get("device", "cpu"))
+    if theirs.get("tf32"):
+        where += ", TF32 allowed"
     print(f"fmnist-gapnet, {ours['threads']} threads, camlab ({ours['device']}) vs PyTorch "
-          f"{theirs['torch_version']} (CPU), median of {len(rounds)} round(s); FMA peak "
+          f"{theirs['torch_version']} ({where}), median of {len(rounds)} round(s); FMA peak "
           f"{median(peaks):.1f} GFLOP/s ({ours['fma_peak']['isa']}, {ours['fma_peak']['threads']} "
           f"threads; {median(core_peaks):.1f} per core per CPU-second), measured by camlab in "
           f"each round{' [--quick: rough]' if ours['quick'] else ''}")
@@ -363,6 +432,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=("bench", "train-run"), default="bench")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="where both sides run (cuda: the first GPU)")
+    parser.add_argument("--torch-tf32", action="store_true",
+                        help="let PyTorch use TF32 on the GPU (its default for convolutions)")
     parser.add_argument("--quick", action="store_true", help="camlab bench --quick and the same")
     parser.add_argument("--rounds", type=int, default=1,
                         help="repeat camlab + PyTorch this many times; medians (a shared machine)")
@@ -376,13 +449,14 @@ def main():
         return train_run_mode(args)
     if args.worker:  # one round's PyTorch side, in a fresh process (see torch_side_in_child)
         ours = json.loads(pathlib.Path(args.worker[0]).read_text())
-        theirs = torch_side(ours, args.threads)
+        theirs = torch_side(ours, args.threads, args.device, args.torch_tf32)
         pathlib.Path(args.worker[1]).write_text(json.dumps(theirs))
         return
     rounds = []
     for _ in range(args.rounds):
-        ours = run_camlab_bench(args.camlab, args.threads, args.quick)
-        rounds.append((ours, torch_side_in_child(ours, args.threads)))
+        ours = run_camlab_bench(args.camlab, args.threads, args.quick, args.device)
+        rounds.append((ours, torch_side_in_child(ours, args.threads, args.device,
+                                                 args.torch_tf32)))
     rows = summarize(rounds)
     print_table(rounds, rows)
     if args.json_out:

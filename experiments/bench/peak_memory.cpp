@@ -7,6 +7,10 @@
 #include <sstream>
 #include <string>
 
+#if CAMLAB_WITH_CUDA
+#include "tensor/cuda/allocator.h"
+#endif
+
 namespace camlab::experiments {
 namespace {
 
@@ -46,5 +50,18 @@ double peak_rss_mib() {
 }
 
 double current_rss_mib() { return std::max(0.0, status_mib("VmRSS")); }
+
+void reset_device_peak([[maybe_unused]] Device device) {
+#if CAMLAB_WITH_CUDA
+  if (device.is_cuda()) cuda::reset_peak();
+#endif
+}
+
+double device_peak_mib([[maybe_unused]] Device device) {
+#if CAMLAB_WITH_CUDA
+  if (device.is_cuda()) return double(cuda::allocator_stats().peak_bytes_in_use) / (1 << 20);
+#endif
+  return 0;
+}
 
 }  // namespace camlab::experiments

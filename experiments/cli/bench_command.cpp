@@ -85,9 +85,11 @@ json bench_training(const ex::Config& cfg, nn::Module& model, Device device, con
   Tensor y = ops::randint(0, kClasses, {kTrainBatch}, gen).to(device);  // int64 [64]
   const double start_rss = ex::current_rss_mib();
   const bool reset = ex::reset_peak_rss();
+  ex::reset_device_peak(device);
   json train =
       throughput_json(ex::time_training(model, *opt.optimizer, objective, x, y, plan.train));
   json memory = {
+      {"train_peak_device_mib", ex::device_peak_mib(device)},
       {"train_start_rss_mib", start_rss},
       {"train_peak_rss_mib", ex::peak_rss_mib()},
       {"peak_reset", reset},
@@ -106,11 +108,13 @@ json bench_explanations(nn::Module& model, const std::string& layer, Device devi
   json out;
   for (const auto& [method, repetitions] : std::vector<std::pair<std::string, int>>{
            {"gradcam", plan.gradcam_repetitions}, {"scorecam", plan.scorecam_repetitions}}) {
+    ex::reset_device_peak(device);
+    const double rate = ex::cam_images_per_second(method, model, images, layer, repetitions);
     out[method] = {{"images", plan.cam_images},
                    {"layer", layer},
                    {"repetitions", repetitions},
-                   {"images_per_second",
-                    ex::cam_images_per_second(method, model, images, layer, repetitions)}};
+                   {"images_per_second", rate},
+                   {"peak_device_mib", ex::device_peak_mib(device)}};
   }
   return out;
 }
@@ -160,6 +164,12 @@ void print_table(const json& r) {
         r[method]["images_per_second"], "images/s");
   }
   row("peak RSS during training", r["memory"]["train_peak_rss_mib"], "MiB");
+  if (r["device"].get<std::string>() != "cpu") {
+    row("peak GPU memory in use during training", r["memory"]["train_peak_device_mib"], "MiB");
+    for (const char* method : {"gradcam", "scorecam"}) {
+      row(fmt::format("peak GPU memory in use, {}", method), r[method]["peak_device_mib"], "MiB");
+    }
+  }
   row("peak RSS of the whole run", r["memory"]["run_peak_rss_mib"], "MiB");
   row(fmt::format("FMA peak ({}, {} threads)", r["fma_peak"]["isa"].get<std::string>(),
                   r["fma_peak"]["threads"].get<int>()),

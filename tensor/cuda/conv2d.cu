@@ -6,7 +6,9 @@
 //   y_g  = W_g · cols_g              (W_g = w[g·O/g : (g+1)·O/g] viewed as [O/g, K/g])
 //   dX   = col2im(W_gᵀ · dY_g)
 //   dW_g = Σ_n dY_g · cols_gᵀ
-// The GEMMs are batched over the samples of a chunk; chunks bound the cols workspace.
+// The forward and input-gradient GEMMs are batched over the samples of a chunk; chunks bound the
+// cols workspace. The weight gradient is one GEMM per chunk and group whose inner dimension runs
+// over every pixel of every sample of the chunk (see conv2d_backward_weight_typed).
 #include "tensor/cuda/runtime.cuh"
 // runtime.cuh stays first (it sets fmt up for nvcc); the includes below sort on their own.
 #include <algorithm>
@@ -59,9 +61,14 @@ ConvGeometry make_geometry(const Shape& x_shape, int64_t out_channels, const Con
   return g;
 }
 
-// x: [samples, C, H, W] -> cols: [samples, C·kh·kw, Ho·Wo], one thread per cols element;
-// padding reads as zero.
-template <typename T>
+// Where im2col writes: cols [samples, K, P] (SampleMajor, the forward's and the input gradient's
+// layout) or [K, samples, P] (RowMajor: each row of the chunk is one long row, what the weight
+// gradient's single GEMM reads).
+enum class ColsLayout { SampleMajor, RowMajor };
+
+// x: [samples, C, H, W] -> cols: [samples, C·kh·kw, Ho·Wo] or [C·kh·kw, samples, Ho·Wo], one
+// thread per cols element; padding reads as zero.
+template <typename T, ColsLayout layout = ColsLayout::SampleMajor>
 __global__ void im2col_kernel(ConvGeometry g, int64_t samples, const T* x, T* cols) {
   const int64_t n_cols = samples * g.col_rows() * g.col_cols();
   for (int64_t i = grid_start(); i < n_cols; i += grid_step()) {
@@ -73,7 +80,10 @@ __global__ void im2col_kernel(ConvGeometry g, int64_t samples, const T* x, T* co
     const int64_t ih = oh * g.sh - g.ph + ki * g.dh;
     const int64_t iw = ow * g.sw - g.pw + kj * g.dw;
     const bool inside = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width;
-    cols[i] = inside ? x[((n * g.channels + c) * g.height + ih) * g.width + iw] : T(0);
+    const int64_t at = layout == ColsLayout::SampleMajor
+                           ? i
+                           : (row * samples + n) * g.col_cols() + oh * g.out_width + ow;
+    cols[at] = inside ? x[((n * g.channels + c) * g.height + ih) * g.width + iw] : T(0);
   }
 }
 
@@ -102,11 +112,11 @@ __global__ void col2im_kernel(ConvGeometry g, int64_t samples, const T* cols, T*
   }
 }
 
-template <typename T>
+template <typename T, ColsLayout layout = ColsLayout::SampleMajor>
 void launch_im2col(const ConvGeometry& g, int64_t samples, const T* x, T* cols) {
   const int64_t n = samples * g.col_rows() * g.col_cols();
   if (n == 0) return;
-  im2col_kernel<<<blocks_for(n), kThreads, 0, current_stream()>>>(g, samples, x, cols);
+  im2col_kernel<T, layout><<<blocks_for(n), kThreads, 0, current_stream()>>>(g, samples, x, cols);
   check_launch("im2col");
 }
 
@@ -240,23 +250,30 @@ void conv2d_backward_weight_typed(const KernelArgs& args) {
         cudaMemsetAsync(grad_w.data<T>(), 0, grad_w.numel() * sizeof(T), current_stream()));
     return;
   }
+  // One GEMM per chunk and group, as the sum over samples is a sum over the inner dimension:
+  //   dW_g [O/g, K/g] (+)= dYt_g [O/g, count·P] · colst_gᵀ [count·P, K/g]
+  // with dYt = dY permuted to [O, count, P] and colst = im2col in the RowMajor layout
+  // [K, count, P]. Per-sample GEMMs of inner size P alone (784 for a 28×28 map) leave most of the
+  // GPU idle; an inner size of count·P keeps it busy.
   const int64_t chunk = chunk_samples(g, sizeof(T));
-  Tensor work;  // [chunk, K, P]
-  if (!g.cols_are_input()) work = Tensor::empty({chunk, K, P}, x.dtype(), x.device());
+  const int64_t O = g.out_channels;
+  // Workspaces for a whole chunk; a shorter last chunk uses their leading count·P columns densely.
+  const Tensor cols_t = Tensor::empty({K * chunk * P}, x.dtype(), x.device());    // [K, chunk, P]
+  const Tensor grad_y_t = Tensor::empty({O * chunk * P}, x.dtype(), x.device());  // [O, chunk, P]
   for (int64_t n0 = 0; n0 < g.batch; n0 += chunk) {
     const int64_t count = std::min(chunk, g.batch - n0);
-    const T* cols =
-        chunk_cols(g, x.data<T>(), n0, count, work.defined() ? work.data<T>() : nullptr);
-    for (int64_t i = 0; i < count; ++i) {
-      const int64_t n = n0 + i;
-      const T beta = n == 0 ? T(0) : T(1);  // the first sample writes, the rest accumulate
-      for (int64_t group = 0; group < g.groups; ++group) {
-        // dW_g [O/g, K/g] += dY_g [O/g, P] · cols_gᵀ [P, K/g]
-        gemm_batched<T>(false, true, Og, Kg, P, T(1),
-                        grad_y.data<T>() + (n * g.out_channels + group * Og) * P, P, 0,
-                        cols + (i * K + group * Kg) * P, P, 0, beta,
-                        grad_w.data<T>() + group * Og * Kg, Kg, 0, 1);
-      }
+    const int64_t inner = count * P;
+    launch_im2col<T, ColsLayout::RowMajor>(g, count, x.data<T>() + n0 * g.image_size(),
+                                           cols_t.data<T>());
+    // dY [count, O, P] -> dYt [O, count, P]
+    const Tensor dy = grad_y.narrow(0, n0, count).view({count, O, P});
+    const Tensor dy_t = grad_y_t.narrow(0, 0, O * inner).view({O, count, P});
+    elementwise<T, T>("conv2d_backward_weight", Identity{}, dy_t, dy.permute({1, 0, 2}));
+    const T beta = n0 == 0 ? T(0) : T(1);  // the first chunk writes, the rest accumulate
+    for (int64_t group = 0; group < g.groups; ++group) {
+      gemm_batched<T>(false, true, Og, Kg, inner, T(1), dy_t.data<T>() + group * Og * inner, inner,
+                      0, cols_t.data<T>() + group * Kg * inner, inner, 0, beta,
+                      grad_w.data<T>() + group * Og * Kg, Kg, 0, 1);
     }
   }
 }

@@ -108,8 +108,10 @@ TEST(CudaGradParity, ElementwiseAndActivations) {
       {"activations",
        [](const Tensors& in) {
          const Tensor x = transpose(in[0], 0, 2) * 3.0;  // [6, 1, 4], from a non-contiguous view
-         return relu(x) + leaky_relu(x, 0.1) + elu(x, 0.8) + gelu(x) + sigmoid(x) + tanh(x) +
-                clamp(x, -0.5, 0.7);
+         // [6, 5, 4]: in[1] [5, 1] scales the sum, so both inputs get a gradient
+         return (relu(x) + leaky_relu(x, 0.1) + elu(x, 0.8) + gelu(x) + sigmoid(x) + tanh(x) +
+                 clamp(x, -0.5, 0.7)) *
+                in[1];
        }},
       {"where",
        [](const Tensors& in) {
@@ -131,7 +133,9 @@ TEST(CudaGradParity, ViewsAndJoins) {
             cat({narrow(x, 1, 0, 2), slice(x, 1, 1, 4, 2), unsqueeze(select(x, 1, 3), 1)}, 1);
         const Tensor a = flatten(permute(parts, {2, 0, 1}), 1);  // [5, 15]
         const Tensor b = reshape(expand(narrow(x, 0, 0, 1), {5, 4, 5}), {5, 20});
-        return stack({a, narrow(contiguous(transpose(b, 0, 1)), 0, 0, 5)}, 0);
+        // [5, 15]: the first 15 columns of b, read through a transposed copy
+        const Tensor c = transpose(narrow(contiguous(transpose(b, 0, 1)), 0, 0, 15), 0, 1);
+        return stack({a, c}, 0);  // [2, 5, 15]
       },
       {random({3, 4, 5}, 3)});
 }

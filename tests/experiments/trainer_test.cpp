@@ -47,6 +47,20 @@ TEST(Trainer, WritesTheWholeRunDirectory) {
   EXPECT_EQ(header.rfind("epoch,train_loss", 0), 0u) << header;
 }
 
+// The trainer on a GPU: the same two epochs as on the CPU (same seed, same batches) end with the
+// same test loss and accuracy, up to float rounding carried through 32 optimizer steps.
+TEST(Trainer, GpuRunMatchesTheCpuRun) {
+  if (!cuda::backend_built() || cuda::device_count() == 0) GTEST_SKIP() << "no CUDA device";
+  test::TempDir dir;
+  const TrainResult cpu = train_experiment(tiny(), {.out = dir.path() / "cpu", .progress = 0});
+  const TrainResult gpu =
+      train_experiment(tiny(), {.out = dir.path() / "gpu", .device = "cuda", .progress = 0});
+  EXPECT_NEAR(gpu.test_loss, cpu.test_loss, 1e-3 * std::max(1.0, cpu.test_loss));
+  EXPECT_NEAR(gpu.test_accuracy, cpu.test_accuracy, 2.0 / 128) << "at most two of 128 flip";
+  EXPECT_EQ(gpu.epochs, 2);
+  EXPECT_EQ(read_json(dir.path() / "gpu" / "run_info.json")["device"], "cuda:0");
+}
+
 TEST(Trainer, ResumedRunEndsWithTheSameWeights) {
   test::TempDir dir;
   Config cfg = tiny({"train.epochs=3"});
