@@ -36,9 +36,9 @@ TEST_P(CudaMethodParity, MapsEqualTheCpuMaps) {
 
   const Explanation cpu =
       make_method(name, *cpu_net, options)->explain(images, Target::labels(labels));
-  const Explanation gpu = make_method(name, *gpu_net, options)
-                              ->explain(images.to(Device::cuda()),
-                                        Target::labels(labels.to(Device::cuda())));
+  const Explanation gpu =
+      make_method(name, *gpu_net, options)
+          ->explain(images.to(Device::cuda()), Target::labels(labels.to(Device::cuda())));
 
   ASSERT_TRUE(gpu.maps.device().is_cuda()) << name << ": the maps should stay on the GPU";
   EXPECT_LT(max_abs_diff(gpu.maps, cpu.maps), 1e-4) << name << " maps";
