@@ -34,9 +34,8 @@ std::vector<std::string> split_scopes(std::string_view node_name) {
 }
 
 bool in_scope(const std::string& path, std::string_view scope) {
-  return path == scope ||
-         (path.size() > scope.size() && path.compare(0, scope.size(), scope) == 0 &&
-          path[scope.size()] == '.');
+  return path == scope || (path.size() > scope.size() &&
+                           path.compare(0, scope.size(), scope) == 0 && path[scope.size()] == '.');
 }
 
 bool is_size_keeping_pool(const std::string& op) {
@@ -101,12 +100,15 @@ void validate_graph(const GraphDef& def) {
   for (const NamedWeight& w : def.weights) known.insert(w.name);
   for (const NodeDef& node : def.nodes) {
     if (find_graph_op(node.op_type) == nullptr) {
-      unsupported("node '{}' has op type '{}' (opset {}), which camlab does not support; supported ops: {}",
-           node.label(), node.op_type, def.opset, fmt::join(graph_op_names(), ", "));
+      unsupported(
+          "node '{}' has op type '{}' (opset {}), which camlab does not support; supported ops: {}",
+          node.label(), node.op_type, def.opset, fmt::join(graph_op_names(), ", "));
     }
     for (const std::string& input : node.inputs) {
-      CAMLAB_CHECK(input.empty() || known.count(input), "{} node '{}' reads '{}', which no earlier "
-                   "node, graph input or weight produces", node.op_type, node.label(), input);
+      CAMLAB_CHECK(input.empty() || known.count(input),
+                   "{} node '{}' reads '{}', which no earlier "
+                   "node, graph input or weight produces",
+                   node.op_type, node.label(), input);
     }
     for (const std::string& output : node.outputs) known.insert(output);
   }
@@ -140,12 +142,14 @@ Graph::Graph(GraphDef def) {
     const std::string path = module_path_of(node.name);
     // "relu_1" is PyTorch's second call of module "relu": both spellings name it.
     const std::string plain = std::regex_replace(path, std::regex("_[0-9]+(\\.|$)"), "$1");
-    scopes_.push_back(plain == path ? std::vector<std::string>{path} : std::vector<std::string>{path, plain});
+    scopes_.push_back(plain == path ? std::vector<std::string>{path}
+                                    : std::vector<std::string>{path, plain});
   }
 }
 
 std::string Graph::extra_repr() const {
-  return fmt::format("opset={}, nodes={}, weights={}", def_.opset, def_.nodes.size(), def_.weights.size());
+  return fmt::format("opset={}, nodes={}, weights={}", def_.opset, def_.nodes.size(),
+                     def_.weights.size());
 }
 
 const Tensor& Graph::weight(const std::string& name) const {
@@ -160,8 +164,10 @@ std::string Graph::state_key(const std::string& name) const {
 }
 
 Tensor Graph::forward(const Tensor& input) {
-  CAMLAB_CHECK(def_.inputs.size() == 1, "graph: forward takes one input but the graph has {}; use "
-               "run()", def_.inputs.size());
+  CAMLAB_CHECK(def_.inputs.size() == 1,
+               "graph: forward takes one input but the graph has {}; use "
+               "run()",
+               def_.inputs.size());
   return run({input})[0];
 }
 
@@ -203,7 +209,8 @@ std::vector<Tensor> Graph::run(const std::vector<Tensor>& inputs) {
     }
   }
   std::vector<Tensor> outputs;
-  for (const std::string& name : def_.outputs) outputs.push_back(value_of(values, name, "graph output"));
+  for (const std::string& name : def_.outputs)
+    outputs.push_back(value_of(values, name, "graph output"));
   return outputs;
 }
 
@@ -232,7 +239,8 @@ std::vector<std::string> Graph::layer_candidates() const {
 std::string Graph::resolve_layer(std::string_view name, std::string_view who) const {
   for (size_t n = 0; n < nodes_.size(); ++n) {
     const NodeDef& node = def_.nodes[n];
-    if (node_names_[n] == name || node.name == name || (!node.outputs.empty() && node.outputs[0] == name)) {
+    if (node_names_[n] == name || node.name == name ||
+        (!node.outputs.empty() && node.outputs[0] == name)) {
       return node_names_[n];
     }
   }
@@ -242,17 +250,18 @@ std::string Graph::resolve_layer(std::string_view name, std::string_view who) co
       if (!name.empty() && in_scope(path, name)) return node_names_[n];
     }
   }
-  fail("{}: no layer '{}' in the graph; nearest: {} (a layer is a PyTorch module path such as "
-       "'layer4' or an ONNX output name)", who, name,
-       fmt::join(nearest_candidates(name, layer_candidates(), 6), ", "));
+  fail(
+      "{}: no layer '{}' in the graph; nearest: {} (a layer is a PyTorch module path such as "
+      "'layer4' or an ONNX output name)",
+      who, name, fmt::join(nearest_candidates(name, layer_candidates(), 6), ", "));
 }
 
 std::string Graph::default_cam_layer(const Tensor& images) {
   std::vector<Shape> in_shape(nodes_.size()), out_shape(nodes_.size());
   std::vector<ScopedForwardHook> hooks;
   for (size_t n = 0; n < nodes_.size(); ++n) {
-    hooks.emplace_back(nodes_[n]->register_forward_hook(
-        [&, n](Module&, const Tensor& x, const Tensor& y) {
+    hooks.emplace_back(
+        nodes_[n]->register_forward_hook([&, n](Module&, const Tensor& x, const Tensor& y) {
           if (x.defined()) in_shape[n] = x.shape();
           if (y.defined()) out_shape[n] = y.shape();
         }));
@@ -272,7 +281,8 @@ std::string Graph::default_cam_layer(const Tensor& images) {
     // Global pooling or flatten: a 4-d map with several positions becomes a vector (2-d, or
     // [N, C, 1, 1]).
     const bool flattens = out_shape[n].size() == 2;
-    const bool pools = out_shape[n].size() == 4 && spatial(out_shape[n]) == 1 && spatial(in_shape[n]) > 1;
+    const bool pools =
+        out_shape[n].size() == 4 && spatial(out_shape[n]) == 1 && spatial(in_shape[n]) > 1;
     if (!flattens && !pools) continue;
     size_t source = producer[node.inputs[0]];
     // A pool that keeps the size (VGG's adaptive 7×7 pool of a 7×7 map) is not the activation.

@@ -76,12 +76,12 @@ class Graph : public Module {
   std::vector<std::string> layer_candidates() const;
 
   GraphDef def_;
-  std::deque<Tensor> weights_;               // registered parameters and buffers (stable addresses)
-  std::map<std::string, Tensor*> weight_of_;  // GraphDef weight name -> its tensor
+  std::deque<Tensor> weights_;  // registered parameters and buffers (stable addresses)
+  std::map<std::string, Tensor*> weight_of_;      // GraphDef weight name -> its tensor
   std::map<std::string, std::string> state_key_;  // GraphDef weight name -> state_dict name
   std::vector<std::shared_ptr<GraphNode>> nodes_;
-  std::vector<std::string> node_names_;            // child module name per node
-  std::vector<std::vector<std::string>> scopes_;   // module paths per node (raw and without "_1")
+  std::vector<std::string> node_names_;           // child module name per node
+  std::vector<std::vector<std::string>> scopes_;  // module paths per node (raw and without "_1")
 };
 
 // What Graph's constructor checks, for importers that must fail before building anything: every op

@@ -22,8 +22,10 @@ json attribute_json(const Attribute& a, const NodeDef& node, const std::string& 
     case Attribute::Kind::Floats: j["floats"] = a.float_values; break;
     case Attribute::Kind::String: j["text"] = a.text; break;
     case Attribute::Kind::Tensor:
-      fail("save_graph_checkpoint: node '{}' has a tensor attribute '{}', which the checkpoint "
-           "format does not hold", node.label(), key);
+      fail(
+          "save_graph_checkpoint: node '{}' has a tensor attribute '{}', which the checkpoint "
+          "format does not hold",
+          node.label(), key);
   }
   return j;
 }
@@ -41,17 +43,24 @@ Attribute attribute_from(const json& j) {
 json graph_json(const Graph& graph) {
   const GraphDef& def = graph.def();
   json j{{"opset", def.opset}, {"producer", def.producer}, {"outputs", def.outputs}};
-  for (const ValueInfo& input : def.inputs) j["inputs"].push_back({{"name", input.name}, {"shape", input.shape}});
+  for (const ValueInfo& input : def.inputs)
+    j["inputs"].push_back({{"name", input.name}, {"shape", input.shape}});
   for (const NodeDef& node : def.nodes) {
     json attributes = json::object();
     for (const auto& [key, a] : node.attributes) attributes[key] = attribute_json(a, node, key);
-    j["nodes"].push_back({{"name", node.name}, {"op_type", node.op_type}, {"inputs", node.inputs},
-                          {"outputs", node.outputs}, {"attributes", attributes}});
+    j["nodes"].push_back({{"name", node.name},
+                          {"op_type", node.op_type},
+                          {"inputs", node.inputs},
+                          {"outputs", node.outputs},
+                          {"attributes", attributes}});
   }
   j["weights"] = json::array();
   for (const NamedWeight& w : def.weights) {
-    j["weights"].push_back({{"name", w.name}, {"shape", w.value.shape()}, {"trainable", w.trainable},
-                            {"int64", w.value.dtype() == DType::Int64}, {"key", graph.state_key(w.name)}});
+    j["weights"].push_back({{"name", w.name},
+                            {"shape", w.value.shape()},
+                            {"trainable", w.trainable},
+                            {"int64", w.value.dtype() == DType::Int64},
+                            {"key", graph.state_key(w.name)}});
   }
   return j;
 }
@@ -69,7 +78,8 @@ void save_graph_checkpoint(const std::filesystem::path& path, const Graph& graph
   ok = ok && constants.ok();
   for (size_t i = 0; ok && i < graph.def().weights.size(); ++i) {
     const NamedWeight& w = graph.def().weights[i];
-    if (w.value.dtype() == DType::Int64) ok = h5::write_tensor(constants.get(), std::to_string(i), w.value, DType::Int64);
+    if (w.value.dtype() == DType::Int64)
+      ok = h5::write_tensor(constants.get(), std::to_string(i), w.value, DType::Int64);
   }
   ok = constants.close() && ok;
   CAMLAB_CHECK(ok && file.close(), "{}: writing the graph failed (disk full?)", path.string());
@@ -87,19 +97,26 @@ std::shared_ptr<Graph> load_graph_checkpoint(const std::filesystem::path& path) 
   h5::QuietErrors quiet;
   h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   std::optional<std::string> text = h5::read_text_attribute(file.get(), kGraphAttribute);
-  CAMLAB_CHECK(text.has_value(), "{}: a checkpoint without a graph (a model trained from a "
-               "config: pass its run directory)", path.string());
+  CAMLAB_CHECK(text.has_value(),
+               "{}: a checkpoint without a graph (a model trained from a "
+               "config: pass its run directory)",
+               path.string());
   GraphDef def;
   try {
     const json j = json::parse(*text);
     def.opset = j.at("opset");
     def.producer = j.at("producer");
     def.outputs = j.at("outputs").get<std::vector<std::string>>();
-    for (const json& input : j.at("inputs")) def.inputs.push_back({input.at("name"), input.at("shape")});
+    for (const json& input : j.at("inputs"))
+      def.inputs.push_back({input.at("name"), input.at("shape")});
     for (const json& n : j.at("nodes")) {
-      NodeDef node{.name = n.at("name"), .op_type = n.at("op_type"), .inputs = n.at("inputs"),
-                   .outputs = n.at("outputs"), .attributes = {}};
-      for (const auto& [key, a] : n.at("attributes").items()) node.attributes[key] = attribute_from(a);
+      NodeDef node{.name = n.at("name"),
+                   .op_type = n.at("op_type"),
+                   .inputs = n.at("inputs"),
+                   .outputs = n.at("outputs"),
+                   .attributes = {}};
+      for (const auto& [key, a] : n.at("attributes").items())
+        node.attributes[key] = attribute_from(a);
       def.nodes.push_back(std::move(node));
     }
     h5::Handle constants(H5Gopen2(file.get(), kConstantsGroup, H5P_DEFAULT), H5Gclose);
@@ -116,7 +133,8 @@ std::shared_ptr<Graph> load_graph_checkpoint(const std::filesystem::path& path) 
         value = found->clone();
       }
       CAMLAB_CHECK(value.defined() && value.shape() == w.at("shape").get<Shape>(),
-                   "weight '{}' is missing or has the wrong shape", w.at("name").get<std::string>());
+                   "weight '{}' is missing or has the wrong shape",
+                   w.at("name").get<std::string>());
       def.weights.push_back({w.at("name"), value, w.at("trainable")});
     }
   } catch (const json::exception& e) {

@@ -3,8 +3,8 @@
 //
 //   GraphDef def;
 //   def.inputs = {{"x", {-1, 3, 32, 32}}};                       // -1: a symbolic (batch) dim
-//   def.nodes.push_back({"/conv/Conv", "Conv", {"x", "w"}, {"y"}, {{"pads", Attribute::ints({1, 1, 1, 1})}}});
-//   def.weights.push_back({"w", w});                              // initializers
+//   def.nodes.push_back({"/conv/Conv", "Conv", {"x", "w"}, {"y"}, {{"pads", Attribute::ints({1, 1,
+//   1, 1})}}}); def.weights.push_back({"w", w});                              // initializers
 //   def.outputs = {"y"};
 //   int64_t pads = def.nodes[0].ints("pads")[0];
 #pragma once
@@ -24,7 +24,7 @@ namespace camlab::nn {
 struct Attribute {
   enum class Kind { Int, Float, String, Ints, Floats, Tensor };
   Kind kind = Kind::Int;
-  std::vector<int64_t> int_values;  // Int (one value) or Ints
+  std::vector<int64_t> int_values;   // Int (one value) or Ints
   std::vector<double> float_values;  // Float (one value) or Floats
   std::string text;                  // String
   camlab::Tensor tensor;             // Tensor (a Constant's value)
@@ -32,8 +32,12 @@ struct Attribute {
   static Attribute integer(int64_t v) { return {.kind = Kind::Int, .int_values = {v}}; }
   static Attribute real(double v) { return {.kind = Kind::Float, .float_values = {v}}; }
   static Attribute string(std::string v) { return {.kind = Kind::String, .text = std::move(v)}; }
-  static Attribute ints(std::vector<int64_t> v) { return {.kind = Kind::Ints, .int_values = std::move(v)}; }
-  static Attribute floats(std::vector<double> v) { return {.kind = Kind::Floats, .float_values = std::move(v)}; }
+  static Attribute ints(std::vector<int64_t> v) {
+    return {.kind = Kind::Ints, .int_values = std::move(v)};
+  }
+  static Attribute floats(std::vector<double> v) {
+    return {.kind = Kind::Floats, .float_values = std::move(v)};
+  }
 };
 
 const char* attribute_kind_name(Attribute::Kind kind);
@@ -64,17 +68,17 @@ struct ValueInfo {
 
 struct NamedWeight {
   std::string name;
-  camlab::Tensor value;  // host tensor: Float32 weights, Int64 shape constants
+  camlab::Tensor value;   // host tensor: Float32 weights, Int64 shape constants
   bool trainable = true;  // false: a buffer (BatchNorm running statistics, constants)
 };
 
 struct GraphDef {
-  std::vector<ValueInfo> inputs;   // the graph inputs that are not weights, in order
+  std::vector<ValueInfo> inputs;  // the graph inputs that are not weights, in order
   std::vector<std::string> outputs;
-  std::vector<NodeDef> nodes;      // topologically sorted
+  std::vector<NodeDef> nodes;  // topologically sorted
   std::vector<NamedWeight> weights;
-  int64_t opset = 0;               // the default ("ai.onnx") domain's version
-  std::string producer;            // "pytorch 1.13.0"
+  int64_t opset = 0;     // the default ("ai.onnx") domain's version
+  std::string producer;  // "pytorch 1.13.0"
 };
 
 }  // namespace camlab::nn

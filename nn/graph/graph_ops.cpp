@@ -30,7 +30,9 @@ std::vector<std::string> graph_op_names() {
   return names;
 }
 
-std::string OpContext::where() const { return fmt::format("{} node '{}'", node.op_type, node.label()); }
+std::string OpContext::where() const {
+  return fmt::format("{} node '{}'", node.op_type, node.label());
+}
 
 const Tensor& OpContext::in(size_t i) const {
   CAMLAB_CHECK(has(i), "{}: input {} is missing (the node has {} inputs)", where(), i,

@@ -23,10 +23,18 @@ Outputs binary(const OpContext& ctx, Fn&& fn) {
   return {fn(a.to(DType::Float64), b.to(DType::Float64)).to(DType::Int64)};
 }
 
-Outputs add_op(const OpContext& ctx) { return binary(ctx, [](const Tensor& a, const Tensor& b) { return camlab::add(a, b); }); }
-Outputs sub_op(const OpContext& ctx) { return binary(ctx, [](const Tensor& a, const Tensor& b) { return camlab::sub(a, b); }); }
-Outputs mul_op(const OpContext& ctx) { return binary(ctx, [](const Tensor& a, const Tensor& b) { return camlab::mul(a, b); }); }
-Outputs div_op(const OpContext& ctx) { return binary(ctx, [](const Tensor& a, const Tensor& b) { return camlab::div(a, b); }); }
+Outputs add_op(const OpContext& ctx) {
+  return binary(ctx, [](const Tensor& a, const Tensor& b) { return camlab::add(a, b); });
+}
+Outputs sub_op(const OpContext& ctx) {
+  return binary(ctx, [](const Tensor& a, const Tensor& b) { return camlab::sub(a, b); });
+}
+Outputs mul_op(const OpContext& ctx) {
+  return binary(ctx, [](const Tensor& a, const Tensor& b) { return camlab::mul(a, b); });
+}
+Outputs div_op(const OpContext& ctx) {
+  return binary(ctx, [](const Tensor& a, const Tensor& b) { return camlab::div(a, b); });
+}
 
 Outputs pow_op(const OpContext& ctx) {
   const Tensor& base = ctx.in(0);
@@ -55,7 +63,9 @@ Outputs leaky_relu_op(const OpContext& ctx) {
   return {camlab::leaky_relu(ctx.in(0), ctx.node.real("alpha", 0.01))};
 }
 
-Outputs elu_op(const OpContext& ctx) { return {camlab::elu(ctx.in(0), ctx.node.real("alpha", 1.0))}; }
+Outputs elu_op(const OpContext& ctx) {
+  return {camlab::elu(ctx.in(0), ctx.node.real("alpha", 1.0))};
+}
 
 // Clip: bounds are attributes before opset 11 and optional scalar inputs from 11 on.
 Outputs clip_op(const OpContext& ctx) {
@@ -108,17 +118,28 @@ Outputs cast_op(const OpContext& ctx) {
 }  // namespace
 
 std::vector<GraphOp> elementwise_graph_ops() {
-  return {{"Add", add_op},          {"Sub", sub_op},
-          {"Mul", mul_op},          {"Div", div_op},
-          {"Pow", pow_op},          {"Relu", relu_op},
-          {"Sigmoid", sigmoid_op},  {"Tanh", tanh_op},
-          {"Sqrt", sqrt_op},        {"Exp", exp_op},
-          {"Log", log_op},          {"Abs", abs_op},
-          {"Neg", neg_op},          {"Reciprocal", reciprocal_op},
-          {"LeakyRelu", leaky_relu_op}, {"Elu", elu_op},
-          {"Clip", clip_op},        {"HardSigmoid", hard_sigmoid_op},
-          {"HardSwish", hard_swish_op}, {"Identity", identity_op},
-          {"Dropout", dropout_op},  {"Cast", cast_op}};
+  return {{"Add", add_op},
+          {"Sub", sub_op},
+          {"Mul", mul_op},
+          {"Div", div_op},
+          {"Pow", pow_op},
+          {"Relu", relu_op},
+          {"Sigmoid", sigmoid_op},
+          {"Tanh", tanh_op},
+          {"Sqrt", sqrt_op},
+          {"Exp", exp_op},
+          {"Log", log_op},
+          {"Abs", abs_op},
+          {"Neg", neg_op},
+          {"Reciprocal", reciprocal_op},
+          {"LeakyRelu", leaky_relu_op},
+          {"Elu", elu_op},
+          {"Clip", clip_op},
+          {"HardSigmoid", hard_sigmoid_op},
+          {"HardSwish", hard_swish_op},
+          {"Identity", identity_op},
+          {"Dropout", dropout_op},
+          {"Cast", cast_op}};
 }
 
 }  // namespace camlab::nn

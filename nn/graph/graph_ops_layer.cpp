@@ -37,15 +37,19 @@ struct Window {
   int64_t ceil_extra[2] = {0, 0};  // overhang past the padded input that ceil_mode adds
 };
 
-Window window_of(const OpContext& ctx, const Tensor& x4, std::vector<int64_t> kernel, int64_t spatial) {
+Window window_of(const OpContext& ctx, const Tensor& x4, std::vector<int64_t> kernel,
+                 int64_t spatial) {
   Window w;
   w.kernel = pair_of(kernel, 1);
   w.stride = pair_of(ctx.node.ints("strides", std::vector<int64_t>(spatial, 1)), 1);
   w.dilation = pair_of(ctx.node.ints("dilations", std::vector<int64_t>(spatial, 1)), 1);
   const std::vector<int64_t> pads = ctx.node.ints("pads", std::vector<int64_t>(2 * spatial, 0));
-  CAMLAB_CHECK(static_cast<int64_t>(pads.size()) == 2 * spatial, "{}: pads has {} entries, "
-               "expected {}", ctx.where(), pads.size(), 2 * spatial);
-  const std::vector<int64_t> pb(pads.begin(), pads.begin() + spatial), pe(pads.begin() + spatial, pads.end());
+  CAMLAB_CHECK(static_cast<int64_t>(pads.size()) == 2 * spatial,
+               "{}: pads has {} entries, "
+               "expected {}",
+               ctx.where(), pads.size(), 2 * spatial);
+  const std::vector<int64_t> pb(pads.begin(), pads.begin() + spatial),
+      pe(pads.begin() + spatial, pads.end());
   w.before = pair_of(pb, 0);
   w.after = pair_of(pe, 0);
   const std::string auto_pad = ctx.node.string("auto_pad", "NOTSET");
@@ -61,7 +65,8 @@ Window window_of(const OpContext& ctx, const Tensor& x4, std::vector<int64_t> ke
     } else if (auto_pad == "VALID") {
       w.before[d] = w.after[d] = 0;
     } else if (auto_pad != "NOTSET") {
-      fail("{}: auto_pad '{}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID", ctx.where(), auto_pad);
+      fail("{}: auto_pad '{}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID", ctx.where(),
+           auto_pad);
     }
     if (ctx.node.integer("ceil_mode", 0) != 0) {
       const int64_t padded = in + w.before[d] + w.after[d];
@@ -86,15 +91,19 @@ Outputs conv_op(const OpContext& ctx) {
   std::vector<int64_t> kernel(weight.shape().begin() + 2, weight.shape().end());
   Window w = window_of(ctx, x4, ctx.node.ints("kernel_shape", kernel), spatial);
   const int64_t groups = ctx.node.integer("group", 1);
-  CAMLAB_CHECK(x4.size(1) == w4.size(1) * groups, "{}: input has {} channels but the weight {} with "
-               "group {} expects {}", ctx.where(), x4.size(1), shape_str(weight.shape()), groups,
-               w4.size(1) * groups);
+  CAMLAB_CHECK(x4.size(1) == w4.size(1) * groups,
+               "{}: input has {} channels but the weight {} with "
+               "group {} expects {}",
+               ctx.where(), x4.size(1), shape_str(weight.shape()), groups, w4.size(1) * groups);
   if (!symmetric(w)) {
     x4 = pad_constant(x4, {0, 0, w.before[0], w.before[1]}, {0, 0, w.after[0], w.after[1]}, 0.0);
     w.before = w.after = {0, 0};
   }
-  Conv2dParams p{.kernel = {w4.size(2), w4.size(3)}, .stride = w.stride, .padding = w.before,
-                 .dilation = w.dilation, .groups = groups};
+  Conv2dParams p{.kernel = {w4.size(2), w4.size(3)},
+                 .stride = w.stride,
+                 .padding = w.before,
+                 .dilation = w.dilation,
+                 .groups = groups};
   Tensor bias = ctx.has(2) ? ctx.in(2) : Tensor();
   return {from_2d(camlab::conv2d(x4, w4, bias, p), x.dim())};
 }
@@ -129,7 +138,9 @@ Outputs average_pool_op(const OpContext& ctx) {
   if (w.dilation != std::array<int64_t, 2>{1, 1}) unsupported("{}: dilated pooling", ctx.where());
   const bool include_pad = ctx.node.integer("count_include_pad", 0) != 0;
   if (symmetric(w) && w.before[0] * 2 <= w.kernel[0] && w.before[1] * 2 <= w.kernel[1]) {
-    Pool2dParams p{.kernel = w.kernel, .stride = w.stride, .padding = w.before,
+    Pool2dParams p{.kernel = w.kernel,
+                   .stride = w.stride,
+                   .padding = w.before,
                    .count_include_pad = include_pad};
     return {from_2d(camlab::avg_pool2d(x4, p), x.dim())};
   }
@@ -142,7 +153,8 @@ Outputs average_pool_op(const OpContext& ctx) {
   };
   Pool2dParams p{.kernel = w.kernel, .stride = w.stride, .padding = {0, 0}};
   Tensor ones = ops::ones({1, 1, x4.size(2), x4.size(3)}, x4.dtype(), x4.device());
-  Tensor mask = include_pad ? pad_constant(pad_constant(ones, before, after, 1.0), {0, 0, 0, 0}, overhang, 0.0)
+  Tensor mask = include_pad ? pad_constant(pad_constant(ones, before, after, 1.0), {0, 0, 0, 0},
+                                           overhang, 0.0)
                             : pad_constant(ones, before, plus(after, overhang), 0.0);
   Tensor sums = camlab::avg_pool2d(pad_constant(x4, before, plus(after, overhang), 0.0), p);
   Tensor counts = ops::avg_pool2d(mask, p);  // [1, 1, Ho, Wo]
@@ -167,8 +179,9 @@ Outputs global_max_pool_op(const OpContext& ctx) {
 template <Tensor (*Reduce)(const Tensor&, const Shape&, bool)>
 Outputs reduce_op(const OpContext& ctx, int64_t input_opset) {
   const Tensor& x = ctx.in(0);
-  std::vector<int64_t> axes = ctx.opset < input_opset ? ctx.node.ints("axes")
-                                                      : (ctx.has(1) ? ctx.ints(1) : std::vector<int64_t>{});
+  std::vector<int64_t> axes = ctx.opset < input_opset
+                                  ? ctx.node.ints("axes")
+                                  : (ctx.has(1) ? ctx.ints(1) : std::vector<int64_t>{});
   const bool keepdim = ctx.node.integer("keepdims", 1) != 0;
   if (axes.empty()) {
     if (ctx.node.integer("noop_with_empty_axes", 0) != 0) return {x};
@@ -196,8 +209,8 @@ Outputs batch_norm_op(const OpContext& ctx) {
   Tensor x4 = x.dim() == 2 || x.dim() == 4 ? x : camlab::reshape(x, {x.size(0), x.size(1), -1, 1});
   // ONNX's momentum weighs the old running value (0.9); PyTorch's weighs the new batch (0.1).
   const double momentum = 1.0 - ctx.node.real("momentum", 0.9);
-  Tensor y = camlab::batch_norm(x4, ctx.in(1), ctx.in(2), ctx.in(3), ctx.in(4), ctx.training, momentum,
-                                ctx.node.real("epsilon", 1e-5));
+  Tensor y = camlab::batch_norm(x4, ctx.in(1), ctx.in(2), ctx.in(3), ctx.in(4), ctx.training,
+                                momentum, ctx.node.real("epsilon", 1e-5));
   return {camlab::reshape(y, x.shape())};
 }
 
@@ -209,7 +222,8 @@ Outputs layer_norm_op(const OpContext& ctx) {
   for (int64_t d = axis; d < x.dim(); ++d) dims.push_back(d);
   Tensor centred = camlab::sub(x, camlab::mean(x, dims, true));
   Tensor variance = camlab::mean(camlab::mul(centred, centred), dims, true);
-  Tensor y = camlab::mul(centred, camlab::rsqrt(camlab::add(variance, ctx.node.real("epsilon", 1e-5))));
+  Tensor y =
+      camlab::mul(centred, camlab::rsqrt(camlab::add(variance, ctx.node.real("epsilon", 1e-5))));
   y = camlab::mul(y, ctx.in(1));
   return {ctx.has(2) ? camlab::add(y, ctx.in(2)) : y};
 }
@@ -222,7 +236,8 @@ Outputs gemm_op(const OpContext& ctx) {
   Tensor y = camlab::matmul(a, b);
   const double alpha = ctx.node.real("alpha", 1.0), beta = ctx.node.real("beta", 1.0);
   if (alpha != 1.0) y = camlab::mul(y, alpha);
-  if (ctx.has(2) && beta != 0.0) y = camlab::add(y, beta == 1.0 ? ctx.in(2) : camlab::mul(ctx.in(2), beta));
+  if (ctx.has(2) && beta != 0.0)
+    y = camlab::add(y, beta == 1.0 ? ctx.in(2) : camlab::mul(ctx.in(2), beta));
   return {y};
 }
 
@@ -236,8 +251,8 @@ Outputs softmax_like(const OpContext& ctx) {
   const bool coerced = ctx.opset < 13;
   const int64_t axis = normalize_axis(ctx, ctx.node.integer("axis", coerced ? 1 : -1), x.dim());
   if (!coerced) return {Normalize(x, axis)};
-  const int64_t outer = std::accumulate(x.shape().begin(), x.shape().begin() + axis, int64_t{1},
-                                        std::multiplies<>());
+  const int64_t outer =
+      std::accumulate(x.shape().begin(), x.shape().begin() + axis, int64_t{1}, std::multiplies<>());
   return {camlab::reshape(Normalize(camlab::reshape(x, {outer, -1}), 1), x.shape())};
 }
 

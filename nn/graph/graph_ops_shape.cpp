@@ -37,8 +37,10 @@ Outputs reshape_op(const OpContext& ctx) {
   if (ctx.node.integer("allowzero", 0) == 0) {
     for (size_t d = 0; d < target.size(); ++d) {
       if (target[d] == 0) {
-        CAMLAB_CHECK(static_cast<int64_t>(d) < x.dim(), "{}: 0 at position {} of the shape but the "
-                     "input has {} dims", ctx.where(), d, x.dim());
+        CAMLAB_CHECK(static_cast<int64_t>(d) < x.dim(),
+                     "{}: 0 at position {} of the shape but the "
+                     "input has {} dims",
+                     ctx.where(), d, x.dim());
         target[d] = x.size(static_cast<int64_t>(d));
       }
     }
@@ -53,7 +55,8 @@ Outputs flatten_op(const OpContext& ctx) {
   CAMLAB_CHECK(axis >= 0 && axis <= x.dim(), "{}: axis {} out of range for a {}-d input",
                ctx.where(), ctx.node.integer("axis", 1), x.dim());
   const Shape& s = x.shape();
-  const int64_t outer = std::accumulate(s.begin(), s.begin() + axis, int64_t{1}, std::multiplies<>());
+  const int64_t outer =
+      std::accumulate(s.begin(), s.begin() + axis, int64_t{1}, std::multiplies<>());
   const int64_t inner = std::accumulate(s.begin() + axis, s.end(), int64_t{1}, std::multiplies<>());
   return {on_values(x, [&](const Tensor& v) { return camlab::reshape(v, {outer, inner}); })};
 }
@@ -63,7 +66,8 @@ Outputs transpose_op(const OpContext& ctx) {
   std::vector<int64_t> perm(static_cast<size_t>(x.dim()));
   std::iota(perm.rbegin(), perm.rend(), 0);  // default: reverse the dims
   perm = ctx.node.ints("perm", perm);
-  return {on_values(x, [&](const Tensor& v) { return camlab::contiguous(camlab::permute(v, Shape(perm))); })};
+  return {on_values(
+      x, [&](const Tensor& v) { return camlab::contiguous(camlab::permute(v, Shape(perm))); })};
 }
 
 Outputs squeeze_op(const OpContext& ctx) {
@@ -79,7 +83,8 @@ Outputs squeeze_op(const OpContext& ctx) {
   return {on_values(x, [&](const Tensor& v) {
     Tensor y = v;
     for (int64_t a : axes) {
-      CAMLAB_CHECK(y.size(a) == 1, "{}: cannot squeeze axis {} of size {}", ctx.where(), a, y.size(a));
+      CAMLAB_CHECK(y.size(a) == 1, "{}: cannot squeeze axis {} of size {}", ctx.where(), a,
+                   y.size(a));
       y = camlab::squeeze(y, a);
     }
     return y;
@@ -114,7 +119,8 @@ Outputs concat_op(const OpContext& ctx) {
 Outputs split_op(const OpContext& ctx) {
   const Tensor& x = ctx.in(0);
   const int64_t axis = normalize_axis(ctx, ctx.node.integer("axis", 0), x.dim());
-  std::vector<int64_t> sizes = ctx.opset < 13 ? ctx.node.ints("split") : (ctx.has(1) ? ctx.ints(1) : std::vector<int64_t>{});
+  std::vector<int64_t> sizes =
+      ctx.opset < 13 ? ctx.node.ints("split") : (ctx.has(1) ? ctx.ints(1) : std::vector<int64_t>{});
   const auto count = static_cast<int64_t>(ctx.node.outputs.size());
   if (sizes.empty()) {  // equal parts, the last one smaller when the size does not divide
     const int64_t part = (x.size(axis) + count - 1) / count;
@@ -126,7 +132,8 @@ Outputs split_op(const OpContext& ctx) {
   Outputs parts;
   int64_t start = 0;
   for (int64_t size : sizes) {
-    parts.push_back(on_values(x, [&](const Tensor& v) { return camlab::narrow(v, axis, start, size); }));
+    parts.push_back(
+        on_values(x, [&](const Tensor& v) { return camlab::narrow(v, axis, start, size); }));
     start += size;
   }
   return parts;
@@ -139,7 +146,8 @@ Outputs slice_op(const OpContext& ctx) {
   const bool attrs = ctx.opset < 10;
   const std::vector<int64_t> starts = attrs ? ctx.node.ints("starts") : ctx.ints(1);
   const std::vector<int64_t> ends = attrs ? ctx.node.ints("ends") : ctx.ints(2);
-  std::vector<int64_t> axes = attrs ? ctx.node.ints("axes") : (ctx.has(3) ? ctx.ints(3) : std::vector<int64_t>{});
+  std::vector<int64_t> axes =
+      attrs ? ctx.node.ints("axes") : (ctx.has(3) ? ctx.ints(3) : std::vector<int64_t>{});
   std::vector<int64_t> steps = !attrs && ctx.has(4) ? ctx.ints(4) : std::vector<int64_t>{};
   if (axes.empty()) {
     axes.resize(starts.size());
@@ -153,7 +161,8 @@ Outputs slice_op(const OpContext& ctx) {
     for (size_t i = 0; i < starts.size(); ++i) {
       const int64_t axis = normalize_axis(ctx, axes[i], x.dim());
       const int64_t size = x.size(axis);
-      if (steps[i] <= 0) unsupported("{}: slice step {} (only positive steps)", ctx.where(), steps[i]);
+      if (steps[i] <= 0)
+        unsupported("{}: slice step {} (only positive steps)", ctx.where(), steps[i]);
       auto clamp_index = [size](int64_t index) {
         if (index < 0) index += size;
         return std::clamp<int64_t>(index, 0, size);
@@ -172,8 +181,10 @@ Outputs gather_op(const OpContext& ctx) {
   const Tensor& index_value = ctx.in(1);
   std::vector<int64_t> indices = ctx.ints(1);
   for (int64_t& i : indices) {
-    CAMLAB_CHECK(i >= -x.size(axis) && i < x.size(axis), "{}: index {} out of range for axis {} of "
-                 "size {}", ctx.where(), i, axis, x.size(axis));
+    CAMLAB_CHECK(i >= -x.size(axis) && i < x.size(axis),
+                 "{}: index {} out of range for axis {} of "
+                 "size {}",
+                 ctx.where(), i, axis, x.size(axis));
     if (i < 0) i += x.size(axis);
   }
   // out: x.shape[:axis] + indices.shape + x.shape[axis+1:]
@@ -223,7 +234,8 @@ Outputs pad_op(const OpContext& ctx) {
   const std::string mode = ctx.node.string("mode", "constant");
   if (mode != "constant") unsupported("{}: pad mode '{}' (only 'constant')", ctx.where(), mode);
   const std::vector<int64_t> pads = ctx.opset < 11 ? ctx.node.ints("pads") : ctx.ints(1);
-  const double value = ctx.opset < 11 ? ctx.node.real("value", 0.0) : (ctx.has(2) ? ctx.number(2) : 0.0);
+  const double value =
+      ctx.opset < 11 ? ctx.node.real("value", 0.0) : (ctx.has(2) ? ctx.number(2) : 0.0);
   if (ctx.has(3)) unsupported("{}: the axes input (opset 18)", ctx.where());
   CAMLAB_CHECK(static_cast<int64_t>(pads.size()) == 2 * x.dim(),
                "{}: pads has {} entries, a {}-d input needs {}", ctx.where(), pads.size(), x.dim(),

@@ -37,7 +37,8 @@ Tensor to_tensor(const onnx::TensorProto& proto) {
   const std::string& name = proto.name();
   CAMLAB_CHECK(proto.data_location() != onnx::TensorProto::EXTERNAL,
                "tensor '{}' keeps its data in an external file, which camlab does not read; "
-               "re-export with the weights inside the .onnx file", name);
+               "re-export with the weights inside the .onnx file",
+               name);
   Shape shape(proto.dims().begin(), proto.dims().end());
   const bool raw = proto.has_raw_data();
   switch (proto.data_type()) {
@@ -63,10 +64,12 @@ Tensor to_tensor(const onnx::TensorProto& proto) {
       return narrow32;
     }
     default:
-      unsupported("tensor '{}' has ONNX data type {} ({}); camlab reads float, double, int64 and "
-                  "int32", name, proto.data_type(),
-                  onnx::TensorProto::DataType_Name(
-                      static_cast<onnx::TensorProto::DataType>(proto.data_type())));
+      unsupported(
+          "tensor '{}' has ONNX data type {} ({}); camlab reads float, double, int64 and "
+          "int32",
+          name, proto.data_type(),
+          onnx::TensorProto::DataType_Name(
+              static_cast<onnx::TensorProto::DataType>(proto.data_type())));
   }
 }
 
@@ -76,7 +79,8 @@ Attribute to_attribute(const onnx::AttributeProto& a, const std::string& node) {
     case onnx::AttributeProto::FLOAT: return Attribute::real(a.f());
     case onnx::AttributeProto::STRING: return Attribute::string(a.s());
     case onnx::AttributeProto::INTS: return Attribute::ints({a.ints().begin(), a.ints().end()});
-    case onnx::AttributeProto::FLOATS: return Attribute::floats({a.floats().begin(), a.floats().end()});
+    case onnx::AttributeProto::FLOATS:
+      return Attribute::floats({a.floats().begin(), a.floats().end()});
     case onnx::AttributeProto::TENSOR: {
       Attribute t{.kind = Attribute::Kind::Tensor};
       t.tensor = to_tensor(a.t());
@@ -92,7 +96,8 @@ Attribute to_attribute(const onnx::AttributeProto& a, const std::string& node) {
 Tensor constant_value(const NodeDef& node) {
   for (const auto& [key, a] : node.attributes) {
     if (key == "value") return a.tensor;
-    if (key == "value_float") return Tensor::from_vector(std::vector<float>{static_cast<float>(a.float_values[0])}, {});
+    if (key == "value_float")
+      return Tensor::from_vector(std::vector<float>{static_cast<float>(a.float_values[0])}, {});
     if (key == "value_int") return Tensor::from_vector(a.int_values, {});
     if (key == "value_ints") return int_tensor(a.int_values);
     if (key == "value_floats") {
@@ -128,9 +133,11 @@ GraphDef to_graph_def(const onnx::ModelProto& model) {
     // Float32 activations; int64 for the shape and index inputs of single-op test graphs.
     if (tensor_type.elem_type() != onnx::TensorProto::FLOAT &&
         tensor_type.elem_type() != onnx::TensorProto::INT64) {
-      unsupported("graph input '{}' has data type {}; camlab graphs take float32 (and int64) inputs",
-                  input.name(), onnx::TensorProto::DataType_Name(
-                                    static_cast<onnx::TensorProto::DataType>(tensor_type.elem_type())));
+      unsupported(
+          "graph input '{}' has data type {}; camlab graphs take float32 (and int64) inputs",
+          input.name(),
+          onnx::TensorProto::DataType_Name(
+              static_cast<onnx::TensorProto::DataType>(tensor_type.elem_type())));
     }
     for (const auto& dim : tensor_type.shape().dim()) {
       info.shape.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
@@ -140,12 +147,16 @@ GraphDef to_graph_def(const onnx::ModelProto& model) {
   for (const onnx::ValueInfoProto& output : graph.output()) def.outputs.push_back(output.name());
   std::set<std::string> statistics;  // BatchNormalization's running mean and variance
   for (const onnx::NodeProto& proto : graph.node()) {
-    NodeDef node{.name = proto.name(), .op_type = proto.op_type(),
+    NodeDef node{.name = proto.name(),
+                 .op_type = proto.op_type(),
                  .inputs = {proto.input().begin(), proto.input().end()},
-                 .outputs = {proto.output().begin(), proto.output().end()}, .attributes = {}};
+                 .outputs = {proto.output().begin(), proto.output().end()},
+                 .attributes = {}};
     if (!proto.domain().empty() && proto.domain() != "ai.onnx") {
-      unsupported("node '{}' has op type '{}' from domain '{}'; camlab runs the default ONNX domain "
-                  "only", node.label(), node.op_type, proto.domain());
+      unsupported(
+          "node '{}' has op type '{}' from domain '{}'; camlab runs the default ONNX domain "
+          "only",
+          node.label(), node.op_type, proto.domain());
     }
     for (const onnx::AttributeProto& a : proto.attribute()) {
       node.attributes[a.name()] = to_attribute(a, node.label());
@@ -171,8 +182,10 @@ GraphDef to_graph_def(const onnx::ModelProto& model) {
 GraphDef import_onnx(const std::filesystem::path& path) {
   const std::string bytes = read_bytes(path);
   onnx::ModelProto model;
-  CAMLAB_CHECK(model.ParseFromString(bytes), "{}: not an ONNX model (the protobuf did not parse; "
-               "{} bytes)", path.string(), bytes.size());
+  CAMLAB_CHECK(model.ParseFromString(bytes),
+               "{}: not an ONNX model (the protobuf did not parse; "
+               "{} bytes)",
+               path.string(), bytes.size());
   try {
     return to_graph_def(model);
   } catch (const Unsupported& e) {
@@ -185,7 +198,8 @@ GraphDef import_onnx(const std::filesystem::path& path) {
 Tensor read_onnx_tensor(const std::filesystem::path& path) {
   onnx::TensorProto proto;
   const std::string bytes = read_bytes(path);
-  CAMLAB_CHECK(proto.ParseFromString(bytes), "{}: not a serialized ONNX TensorProto", path.string());
+  CAMLAB_CHECK(proto.ParseFromString(bytes), "{}: not a serialized ONNX TensorProto",
+               path.string());
   try {
     return to_tensor(proto);
   } catch (const Unsupported& e) {

@@ -55,7 +55,8 @@ std::string skip_reason(const std::string& message) {
 // Max |got − want| − (atol + rtol·|want|) over the elements; ≤ 0 passes.
 std::string compare(const Tensor& got, const Tensor& want) {
   if (got.dtype() != want.dtype()) {
-    return fmt::format("dtype {} != expected {}", dtype_name(got.dtype()), dtype_name(want.dtype()));
+    return fmt::format("dtype {} != expected {}", dtype_name(got.dtype()),
+                       dtype_name(want.dtype()));
   }
   if (got.shape() != want.shape()) {
     return fmt::format("shape {} != expected {}", shape_str(got.shape()), shape_str(want.shape()));
@@ -87,8 +88,10 @@ Result run_case(const fs::path& dir) {
     autograd::NoGradGuard no_grad;
     for (const fs::path& set : sets) {
       std::vector<Tensor> inputs, expected;
-      for (const fs::path& f : sorted_files(set, "input_")) inputs.push_back(nn::read_onnx_tensor(f));
-      for (const fs::path& f : sorted_files(set, "output_")) expected.push_back(nn::read_onnx_tensor(f));
+      for (const fs::path& f : sorted_files(set, "input_"))
+        inputs.push_back(nn::read_onnx_tensor(f));
+      for (const fs::path& f : sorted_files(set, "output_"))
+        expected.push_back(nn::read_onnx_tensor(f));
       for (const Tensor& t : expected) {
         if (t.dtype() != DType::Float32 && t.dtype() != DType::Int64) {
           return {Outcome::Skipped, "non-float32 data (output)"};
@@ -103,7 +106,9 @@ Result run_case(const fs::path& dir) {
           return {Outcome::Skipped, "an optional output camlab does not produce"};
         }
         std::string diff = compare(outputs[i], expected[i]);
-        if (!diff.empty()) return {Outcome::Failed, fmt::format("{} output {}: {}", set.filename().string(), i, diff)};
+        if (!diff.empty())
+          return {Outcome::Failed,
+                  fmt::format("{} output {}: {}", set.filename().string(), i, diff)};
       }
     }
   } catch (const nn::Unsupported& e) {
@@ -115,7 +120,8 @@ Result run_case(const fs::path& dir) {
 }
 
 TEST(OnnxConformance, EverySupportedFloatBackendTestPasses) {
-  if (!fs::is_directory(kTestData)) GTEST_SKIP() << kTestData << " is absent (apt install libonnx-testdata)";
+  if (!fs::is_directory(kTestData))
+    GTEST_SKIP() << kTestData << " is absent (apt install libonnx-testdata)";
   std::map<std::string, int> skipped_by_reason;
   std::vector<std::string> lines, failures;
   int passed = 0, skipped = 0;
