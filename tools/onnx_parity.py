@@ -67,9 +67,16 @@ def module_at(model, path):
 
 
 def activations_and_gradients(model, layer, x):
-    """A [N, K, h, w] at `layer` and dY_c/dA for each image's predicted class c."""
+    """A [N, K, h, w] at `layer` and dY_c/dA for each image's predicted class c. The forward goes on
+    with a copy, so an in-place op after the layer (DenseNet's F.relu(features, inplace=True))
+    cannot change A: A is the layer's own output, as camlab hooks it."""
     store = {}
-    handle = module_at(model, layer).register_forward_hook(lambda m, i, o: store.setdefault("a", o))
+
+    def keep(module, inputs, output):
+        store["a"] = output
+        return output.clone()
+
+    handle = module_at(model, layer).register_forward_hook(keep)
     logits = model(x)
     handle.remove()
     a = store["a"]

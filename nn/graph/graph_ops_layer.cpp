@@ -214,18 +214,19 @@ Outputs batch_norm_op(const OpContext& ctx) {
   return {camlab::reshape(y, x.shape())};
 }
 
-// LayerNormalization (opset 17): normalise over the dims from `axis` on, then scale and shift.
+// LayerNormalization (opset 17): normalise over the dims from `axis` on, then scale and shift;
+// the optional outputs are the mean and 1/√(var + ε) of each normalised block.
 Outputs layer_norm_op(const OpContext& ctx) {
   const Tensor& x = ctx.in(0);
   const int64_t axis = normalize_axis(ctx, ctx.node.integer("axis", -1), x.dim());
   Shape dims;
   for (int64_t d = axis; d < x.dim(); ++d) dims.push_back(d);
-  Tensor centred = camlab::sub(x, camlab::mean(x, dims, true));
+  Tensor mean = camlab::mean(x, dims, true);
+  Tensor centred = camlab::sub(x, mean);
   Tensor variance = camlab::mean(camlab::mul(centred, centred), dims, true);
-  Tensor y =
-      camlab::mul(centred, camlab::rsqrt(camlab::add(variance, ctx.node.real("epsilon", 1e-5))));
-  y = camlab::mul(y, ctx.in(1));
-  return {ctx.has(2) ? camlab::add(y, ctx.in(2)) : y};
+  Tensor inv_std = camlab::rsqrt(camlab::add(variance, ctx.node.real("epsilon", 1e-5)));
+  Tensor y = camlab::mul(camlab::mul(centred, inv_std), ctx.in(1));
+  return {ctx.has(2) ? camlab::add(y, ctx.in(2)) : y, mean, inv_std};
 }
 
 // Gemm: α · A' · B' + β · C with A' = A or Aᵀ (transA), B' likewise.
