@@ -52,6 +52,14 @@ Outputs pow_op(const OpContext& ctx) {
 Outputs relu_op(const OpContext& ctx) { return {camlab::relu(ctx.in(0))}; }
 Outputs sigmoid_op(const OpContext& ctx) { return {camlab::sigmoid(ctx.in(0))}; }
 Outputs tanh_op(const OpContext& ctx) { return {camlab::tanh(ctx.in(0))}; }
+// Gelu (opset 20; also what fuse_exact_gelu makes of the exported Div-Erf-Add-Mul-Mul chain).
+Outputs gelu_op(const OpContext& ctx) {
+  const std::string approximate = ctx.node.string("approximate", "none");
+  if (approximate != "none")
+    unsupported("{}: approximate = '{}' (only 'none')", ctx.where(), approximate);
+  return {camlab::gelu(ctx.in(0))};
+}
+
 Outputs sqrt_op(const OpContext& ctx) { return {camlab::sqrt(ctx.in(0))}; }
 Outputs exp_op(const OpContext& ctx) { return {camlab::exp(ctx.in(0))}; }
 Outputs log_op(const OpContext& ctx) { return {camlab::log(ctx.in(0))}; }
@@ -126,6 +134,7 @@ std::vector<GraphOp> elementwise_graph_ops() {
           {"Relu", relu_op},
           {"Sigmoid", sigmoid_op},
           {"Tanh", tanh_op},
+          {"Gelu", gelu_op},
           {"Sqrt", sqrt_op},
           {"Exp", exp_op},
           {"Log", log_op},

@@ -5,12 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 
 #include "autograd/gradcheck.h"
 #include "autograd/ops.h"
 #include "cam/methods/layers.h"
+#include "nn/graph/gelu_fusion.h"
 #include "nn/graph/graph_checkpoint.h"
 #include "tests/support/values.h"
 
@@ -204,6 +206,37 @@ TEST(GraphOps, CeilModeAveragePoolDividesByTheWindowInsideTheInput) {
   nn::Graph graph(def);
   Tensor x = ops::arange(0, 9, 1, DType::Float32).reshape({1, 1, 3, 3});
   EXPECT_EQ(test::values(graph(x)), (std::vector<double>{2.0, 3.5, 6.5, 8.0}));
+}
+
+TEST(GraphOps, ExportedExactGeluChainBecomesOneGeluNode) {
+  // torch.onnx's exact GELU before opset 20: Div(x, √2), Erf, Add(1), Mul(x, ·), Mul(0.5).
+  auto scalar = [](const std::string& name, double v) {
+    return nn::NamedWeight{name, Tensor::from_vector(std::vector<float>{static_cast<float>(v)}, {}),
+                           false};
+  };
+  GraphDef def;
+  def.opset = 13;
+  def.inputs = {{"x", {-1, 4}}};
+  def.outputs = {"y"};
+  def.weights = {scalar("sqrt2", std::sqrt(2.0)), scalar("one", 1.0), scalar("half", 0.5)};
+  def.nodes = {{"/act/Div", "Div", {"x", "sqrt2"}, {"d"}, {}},
+               {"/act/Erf", "Erf", {"d"}, {"e"}, {}},
+               {"/act/Add", "Add", {"e", "one"}, {"a"}, {}},
+               {"/act/Mul", "Mul", {"x", "a"}, {"m"}, {}},
+               {"/act/Mul_1", "Mul", {"m", "half"}, {"y"}, {}}};
+  EXPECT_EQ(nn::fuse_exact_gelu(def), 1);
+  ASSERT_EQ(def.nodes.size(), 1u);
+  EXPECT_EQ(def.nodes[0].op_type, "Gelu");
+  EXPECT_EQ(def.nodes[0].name, "/act/Mul_1");  // the chain's last node keeps its name and output
+  nn::Graph graph(def);
+  Tensor x = ops::linspace(-3, 3, 8, DType::Float32).reshape({2, 4});
+  EXPECT_EQ(test::values(graph(x)), test::values(ops::gelu(x)));
+
+  def.weights[0] = scalar("sqrt2", 2.0);  // not √2: not a GELU, left alone (and Erf unsupported)
+  def.nodes = {{"/act/Div", "Div", {"x", "sqrt2"}, {"d"}, {}},
+               {"/act/Erf", "Erf", {"d"}, {"y"}, {}}};
+  EXPECT_EQ(nn::fuse_exact_gelu(def), 0);
+  EXPECT_EQ(def.nodes.size(), 2u);
 }
 
 }  // namespace
