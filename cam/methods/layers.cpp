@@ -4,6 +4,7 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
+#include "nn/graph/graph.h"
 #include "tensor/error.h"
 
 namespace camlab::cam {
@@ -16,6 +17,8 @@ std::string join_names(const std::vector<std::string>& names, size_t limit) {
 }
 
 nn::Module& find_layer(nn::Module& model, const std::string& name, std::string_view method) {
+  // A graph also answers to ONNX output names and PyTorch module paths ("layer4").
+  if (auto* graph = dynamic_cast<nn::Graph*>(&model)) return graph->layer(name, method);
   std::vector<std::string> valid;
   nn::Module* found = nullptr;
   for (const auto& [path, module] : model.named_modules()) {
@@ -44,6 +47,13 @@ Trace trace_forward(nn::Module& model, const Tensor& images) {
 }
 
 std::string default_target_layer(nn::Module& model, const Tensor& images, std::string_view method) {
+  if (auto* graph = dynamic_cast<nn::Graph*>(&model)) {
+    try {
+      return graph->default_cam_layer(images);
+    } catch (const Error& e) {
+      fail("{}: {}", method, e.what());
+    }
+  }
   std::vector<TraceEntry> trace;
   try {
     trace = trace_forward(model, images.narrow(0, 0, 1)).entries;  // one image shows the layers

@@ -20,6 +20,8 @@
 namespace camlab::cam {
 
 // The module at a dotted name; otherwise an Error, prefixed by `method`, listing the valid names.
+// An nn::Graph also takes ONNX output names and PyTorch module paths ("layer4"), and lists the
+// nearest names when none matches.
 nn::Module& find_layer(nn::Module& model, const std::string& name, std::string_view method);
 
 // One module's call in a forward, in the order the calls finished (children before parents).
@@ -36,7 +38,8 @@ struct Trace {
 // Runs `images` through the model under NoGradGuard with a hook on every module but the root.
 Trace trace_forward(nn::Module& model, const Tensor& images);
 
-// The last module to finish with a 4-d output. A container returns its last child's tensor, so
+// An nn::Graph: its last 4-d activation before global pooling or flatten. Otherwise: the last
+// module to finish with a 4-d output. A container returns its last child's tensor, so
 // among modules returning that very tensor the innermost one is named ("features.8", not
 // "features"). Probes with the first image.
 std::string default_target_layer(nn::Module& model, const Tensor& images, std::string_view method);

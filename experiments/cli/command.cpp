@@ -36,6 +36,10 @@ const std::vector<Command>& commands() {
        "  camlab sweep my.toml --set train.epochs=1 --dry-run      # list the runs\n"
        "  camlab sweep my.toml --out runs/abl   # again: finished runs are skipped (resume)\n",
        sweep_main},
+      {"import", "convert an ONNX model into a camlab checkpoint (graph, names, opset, weights)",
+       "  camlab import resnet18.onnx --out resnet18.h5\n"
+       "  camlab explain resnet18.h5 ...     # the checkpoint loads like the .onnx file itself\n",
+       import_main},
       {"report", "write one self-contained HTML page for a run or a sweep (images inlined)",
        "  camlab report runs/quick                      # runs/quick/report.html\n"
        "  camlab report runs/abl --out ablation.html    # a sweep folder: comparison and plots\n",

@@ -46,5 +46,6 @@ int make_dataset_main(const std::vector<std::string>& args);
 int localize_main(const std::vector<std::string>& args);
 int segment_main(const std::vector<std::string>& args);
 int bench_main(const std::vector<std::string>& args);
+int import_main(const std::vector<std::string>& args);
 
 }  // namespace camlab::cli

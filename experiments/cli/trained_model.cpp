@@ -3,6 +3,7 @@
 #include "experiments/model/model_builder.h"
 #include "experiments/train/device_choice.h"
 #include "nn/checkpoint.h"
+#include "nn/onnx/graph_model.h"
 
 namespace camlab::cli {
 namespace {
@@ -16,6 +17,16 @@ std::filesystem::path find_checkpoint(const std::filesystem::path& path) {
   }
   fail("run directory '{}' has no checkpoint.h5 or best.h5 (did its training finish an epoch?)",
        path.string());
+}
+
+// An imported graph has no config: the test data comes from --data, and the [model] table only
+// satisfies the schema (the graph replaces the model it describes).
+std::string graph_model_config(const std::filesystem::path& model, const std::string& data) {
+  CAMLAB_CHECK(!data.empty(),
+               "'{}' is an imported model with no test set of its own: pass --data "
+               "FILE.h5 (an HDF5 dataset)",
+               model.string());
+  return "[model]\nlayers = [{type = \"flatten\"}]\n";
 }
 
 }  // namespace
@@ -32,7 +43,9 @@ TrainedModel load_trained_model(const std::filesystem::path& path,
                  .run_dir = {},
                  .checkpoint = find_checkpoint(path)};
   t.run_dir = std::filesystem::is_directory(path) ? path : path.parent_path();
-  nn::Checkpoint saved = nn::read_checkpoint(t.checkpoint);
+  const bool graph = nn::is_graph_model_file(t.checkpoint);
+  nn::Checkpoint saved = graph ? nn::Checkpoint{} : nn::read_checkpoint(t.checkpoint);
+  if (graph) saved.info.config = graph_model_config(t.checkpoint, data);
   std::vector<std::string> all = overrides;
   if (!data.empty()) {
     all.push_back("data.dataset=\"hdf5\"");
@@ -41,12 +54,16 @@ TrainedModel load_trained_model(const std::filesystem::path& path,
   t.config = experiments::parse_config(saved.info.config, t.checkpoint.string(), all);
   t.device = experiments::choose_device(device).device;
   t.data = experiments::load_test_data(t.config);
-  Generator unused(0);  // the weights come from the checkpoint
-  t.model =
-      experiments::build_model(t.config.layers(), t.config.blocks(), t.data.input_shape(), unused);
-  CAMLAB_CHECK(!saved.model.empty(), "checkpoint '{}' holds no model weights",
-               t.checkpoint.string());
-  nn::load_checkpoint(t.checkpoint, *t.model);
+  if (graph) {
+    t.model = nn::load_graph_model(t.checkpoint);
+  } else {
+    Generator unused(0);  // the weights come from the checkpoint
+    t.model = experiments::build_model(t.config.layers(), t.config.blocks(), t.data.input_shape(),
+                                       unused);
+    CAMLAB_CHECK(!saved.model.empty(), "checkpoint '{}' holds no model weights",
+                 t.checkpoint.string());
+    nn::load_checkpoint(t.checkpoint, *t.model);
+  }
   t.model->to(t.device);
   t.model->eval();
   t.objective = experiments::make_objective(t.config);

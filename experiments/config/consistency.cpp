@@ -6,7 +6,7 @@
 #include <set>
 
 #include "experiments/config/config_error.h"
-#include "experiments/config/suggest.h"
+#include "tensor/suggest.h"
 
 namespace camlab::experiments {
 namespace {

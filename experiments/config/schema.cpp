@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "experiments/config/key_path.h"
-#include "experiments/config/suggest.h"
+#include "tensor/suggest.h"
 
 namespace camlab::experiments {
 

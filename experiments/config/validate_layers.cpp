@@ -3,9 +3,9 @@
 
 #include "experiments/config/config_error.h"
 #include "experiments/config/key_path.h"
-#include "experiments/config/suggest.h"
 #include "experiments/config/toml_text.h"
 #include "experiments/config/validator.h"
+#include "tensor/suggest.h"
 
 namespace camlab::experiments {
 

@@ -1,9 +1,9 @@
-#include "experiments/config/suggest.h"
+#include "tensor/suggest.h"
 
 #include <algorithm>
 #include <numeric>
 
-namespace camlab::experiments {
+namespace camlab {
 
 int edit_distance(std::string_view a, std::string_view b) {
   // One row of the Wagner–Fischer table at a time.
@@ -47,4 +47,16 @@ std::string join_quoted(const std::vector<std::string>& items, std::string_view 
   return out;
 }
 
-}  // namespace camlab::experiments
+std::vector<std::string> nearest_candidates(std::string_view word,
+                                            const std::vector<std::string>& candidates,
+                                            size_t count) {
+  std::vector<std::pair<int, std::string>> scored;
+  for (const std::string& c : candidates) scored.emplace_back(edit_distance(word, c), c);
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> nearest_first;
+  for (size_t i = 0; i < scored.size() && i < count; ++i) nearest_first.push_back(scored[i].second);
+  return nearest_first;
+}
+
+}  // namespace camlab

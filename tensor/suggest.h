@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace camlab::experiments {
+namespace camlab {
 
 // Levenshtein distance (insert, delete, substitute all cost 1).
 int edit_distance(std::string_view a, std::string_view b);
@@ -19,7 +19,13 @@ int edit_distance(std::string_view a, std::string_view b);
 // a suggestion further away than that is noise.
 std::string nearest(std::string_view word, const std::vector<std::string>& candidates);
 
+// Up to `count` candidates ordered by edit distance to `word` (nearest first), for error messages
+// that list what the user may have meant.
+std::vector<std::string> nearest_candidates(std::string_view word,
+                                            const std::vector<std::string>& candidates,
+                                            size_t count);
+
 // "a, b, c" with each item wrapped in `quote`.
 std::string join_quoted(const std::vector<std::string>& items, std::string_view quote);
 
-}  // namespace camlab::experiments
+}  // namespace camlab
