@@ -45,7 +45,8 @@ ImageDataset load_dataset(const DatasetRequest& r) {
     const bool train = r.split == "train";
     ImageDataset d = make_shapes({.n = r.n > 0 ? r.n : (train ? 10000 : 2000),
                                   .size = r.size,
-                                  .seed = train ? r.seed : derive_seed(r.seed, kTestSplitStream)});
+                                  .seed = train ? r.seed : derive_seed(r.seed, kTestSplitStream),
+                                  .channels = r.channels});
     d.name = "shapes-" + r.split;
     return d;
   }

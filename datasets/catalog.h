@@ -23,6 +23,7 @@ struct DatasetRequest {
   int64_t n = 0;                // shapes: items (0: 10000 for train, 2000 for test)
   int64_t size = 32;            // shapes: image side
   uint64_t seed = 0;            // shapes: the test split uses a different stream of this seed
+  int64_t channels = 1;         // shapes: 1 (grey) or 3 (a random colour per shape)
 };
 
 const std::vector<std::string>& dataset_names();

@@ -31,7 +31,7 @@ std::vector<fs::path> sorted_entries(const fs::path& dir, bool directories) {
 }
 
 // Copies an [H, W, C] image into an [C, H, W] slot, repeating a gray plane `channels` times.
-void to_planar(const PngImage& img, int64_t channels, uint8_t* out) {
+void to_planar(const Image8& img, int64_t channels, uint8_t* out) {
   const int64_t plane = img.width * img.height;
   for (int64_t c = 0; c < channels; ++c) {
     const int64_t from = img.channels == 1 ? 0 : c;
@@ -47,7 +47,7 @@ ImageDataset load_image_folder(const std::string& root) {
                root);
   ImageDataset d;
   d.name = fs::path(root).filename().string();
-  std::vector<PngImage> images;
+  std::vector<Image8> images;
   std::vector<int64_t> labels;
   std::vector<std::string> files;
   for (const fs::path& class_dir : sorted_entries(root, true)) {
@@ -59,8 +59,8 @@ ImageDataset load_image_folder(const std::string& root) {
       images.push_back(read_png(file.string()));
       labels.push_back(label);
       files.push_back(file.string());
-      const PngImage& first = images.front();
-      const PngImage& last = images.back();
+      const Image8& first = images.front();
+      const Image8& last = images.back();
       CAMLAB_CHECK(last.width == first.width && last.height == first.height,
                    "image folder {}: {} is {}x{} but {} is {}x{}; every image must have the same "
                    "size (resize them first)",
@@ -71,7 +71,7 @@ ImageDataset load_image_folder(const std::string& root) {
   CAMLAB_CHECK(!images.empty(), "image folder {} has no PNG files; expected {}/<class>/<image>.png",
                root, root);
   int64_t channels = 1;
-  for (const PngImage& img : images) channels = std::max(channels, img.channels);
+  for (const Image8& img : images) channels = std::max(channels, img.channels);
   const auto n = static_cast<int64_t>(images.size());
   const int64_t h = images[0].height, w = images[0].width;
   d.images = Tensor::empty({n, channels, h, w}, DType::UInt8);  // [N, C, H, W]

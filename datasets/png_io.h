@@ -1,25 +1,23 @@
-// 8-bit PNG files through libpng's simplified API (libpng 1.6).
+// PNG files through libpng: the one PNG codec, for datasets, photos and figures alike.
 //
-//   PngImage img = read_png("cat/001.png");       // gray -> 1 channel, RGB/RGBA -> 3 channels
+//   Image8 img = read_png("cat/001.png");        // grey -> 1 channel, RGB/RGBA -> 3 channels
 //   img.pixels[(y * img.width + x) * img.channels + c];
-//   write_png("out.png", img);                     // 1 or 3 channels
+//   write_png("out.png", img);                    // 1 or 3 channels
 //
-// Alpha is composited onto black (fully opaque pixels keep their exact values); 16-bit and
-// palette images are converted to 8-bit gray or RGB.
+// Reading follows PIL's convert("RGB") / convert("L"), which torchvision's loaders use: alpha is
+// dropped (not composited), palettes are expanded, 1/2/4-bit grey becomes 8-bit and 16-bit
+// samples are scaled to 8 bits (v * 255 / 65535, rounded). No gamma correction is applied.
 #pragma once
 
-#include <cstdint>
 #include <string>
-#include <vector>
+
+#include "datasets/image8.h"
 
 namespace camlab::datasets {
 
-struct PngImage {
-  int64_t width = 0, height = 0, channels = 0;  // channels: 1 (gray) or 3 (RGB)
-  std::vector<uint8_t> pixels;                  // [H, W, C] interleaved, row-major
-};
-
-PngImage read_png(const std::string& path);
-void write_png(const std::string& path, const PngImage& image);
+// The header's size is checked against kMaxImagePixels before any pixel buffer is allocated.
+Image8 read_png(const std::string& path);
+// A file that fails half-way is removed. Errors name the file and the reason.
+void write_png(const std::string& path, const Image8& image);
 
 }  // namespace camlab::datasets

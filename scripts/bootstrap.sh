@@ -10,14 +10,16 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git clang-format
   # libraries
   libopenblas-dev libhdf5-dev libfmt-dev libboost-program-options-dev libtomlplusplus-dev
-  zlib1g-dev libpng-dev libstb-dev nlohmann-json3-dev libonnx-dev libprotobuf-dev
+  zlib1g-dev libpng-dev libturbojpeg0-dev libstb-dev nlohmann-json3-dev libonnx-dev libprotobuf-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev chromium  # chromium: report_test's real browser
   libonnx-testdata python3-torchvision python3-onnx  # ONNX conformance and torchvision parity
   # data: Fashion-MNIST IDX files under /usr/share/datasets/fashion-mnist
   dataset-fashion-mnist
   # tools/ (PyTorch fixtures) and docs (graphs)
-  python3-torch python3-h5py python3-numpy graphviz ccache
+  python3-torch python3-h5py python3-numpy python3-pil graphviz ccache
+  # the photos the end-to-end explain test reads (skimage/data/chelsea.png, coffee.png)
+  python3-skimage
 )
 
 installed() {

@@ -1,4 +1,4 @@
-// PNG files for figures, through libpng.
+// PNG files for figures: RgbImage / GrayImage through datasets' PNG codec.
 //
 //   write_png("runs/x/explain.png", grid.render());            // 8-bit RGB
 //   write_png("runs/x/mask.png", GrayImage{w, h, bytes});       // 8-bit greyscale

@@ -5,6 +5,7 @@
 #include "cam/visualize/activations.h"
 #include "experiments/cli/command.h"
 #include "experiments/cli/trained_model.h"
+#include "experiments/config/comma_list.h"
 
 namespace camlab::cli {
 
@@ -32,13 +33,7 @@ int activations_main(const std::vector<std::string>& args) {
   CAMLAB_CHECK(index >= 0 && index < t.data.test.size(),
                "activations: --index {} is out of range for {} test images (valid 0..{})", index,
                t.data.test.size(), t.data.test.size() - 1);
-  std::vector<std::string> layers;
-  std::string list = vm["layers"].as<std::string>();
-  for (size_t start = 0; start < list.size();) {
-    size_t comma = std::min(list.find(',', start), list.size());
-    if (comma > start) layers.push_back(list.substr(start, comma - start));
-    start = comma + 1;
-  }
+  std::vector<std::string> layers = experiments::comma_list(vm["layers"].as<std::string>());
   if (layers.empty()) {
     for (auto& [name, module] : t.model->named_modules()) {
       if (module->type_name() == "Conv2d") layers.push_back(name);

@@ -24,11 +24,16 @@ const std::vector<Command>& commands() {
        "  camlab eval runs/quick/best.h5\n"
        "  camlab eval runs/quick --set data.test_subset=1000 --out runs/quick/eval-1k\n",
        eval_main},
-      {"explain", "write CAM / Grad-CAM / Score-CAM / attribution figures (and maps) for a run",
+      {"explain",
+       "write CAM / Grad-CAM / Score-CAM / attribution figures (and maps) for a run or photos",
        "  camlab explain runs/quick --select misclassified\n"
        "  camlab explain runs/quick --methods cam,gradcam,gradcam++,scorecam --indices 0:16\n"
        "  camlab explain runs/quick --methods gradcam --layer conv3 --target label --h5 maps.h5\n"
-       "  camlab explain runs/quick --select confident-wrong --methods gradcam,guided-gradcam\n",
+       "  camlab explain runs/quick --select confident-wrong --methods gradcam,guided-gradcam\n"
+       "  camlab explain resnet50.onnx --image cat_dog.jpg --labels "
+       "experiments/labels/imagenet1k.txt\n"
+       "      --methods gradcam --target \"boxer,tiger cat\"   # one map per class, top-5 "
+       "printed\n",
        explain_main},
       {"sweep", "train every point of a config's [sweep] table; results.csv, results.md, plots",
        "  camlab sweep experiments/configs/ablation-width-depth.toml\n"

@@ -4,24 +4,10 @@
 
 #include "experiments/cli/command.h"
 #include "experiments/cli/trained_model.h"
+#include "experiments/config/comma_list.h"
 #include "experiments/wsol/localize.h"
 
 namespace camlab::cli {
-namespace {
-
-std::vector<std::string> comma_list(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-}  // namespace
-
 int localize_main(const std::vector<std::string>& args) {
   po::options_description options("localize");
   // clang-format off
@@ -66,8 +52,8 @@ int localize_main(const std::vector<std::string>& args) {
       flag("data").empty() ? "test set of " + t.run_dir.string() : "file " + flag("data");
 
   experiments::LocalizeOptions o;
-  o.methods =
-      flag("methods").empty() ? cfg.get_strings("localize.methods") : comma_list(flag("methods"));
+  o.methods = flag("methods").empty() ? cfg.get_strings("localize.methods")
+                                      : experiments::comma_list(flag("methods"));
   o.threshold = vm.count("threshold") ? vm["threshold"].as<double>()
                                       : cfg.get_doubles("localize.thresholds").at(0);
   o.sweep = vm["sweep"].as<bool>();

@@ -5,21 +5,11 @@
 #include "datasets/catalog.h"
 #include "experiments/cli/command.h"
 #include "experiments/cli/trained_model.h"
+#include "experiments/config/comma_list.h"
 #include "experiments/wsol/segment.h"
 
 namespace camlab::cli {
 namespace {
-
-std::vector<std::string> comma_list(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
 
 // The images the segmenter learns from: --train-data, else the run's own training split (from
 // its config.toml, since --data replaced the test set in the loaded config).
@@ -82,8 +72,8 @@ int segment_main(const std::vector<std::string>& args) {
       flag("data").empty() ? "test set of " + t.run_dir.string() : "file " + flag("data");
 
   experiments::SegmentOptions o;
-  o.methods =
-      flag("methods").empty() ? cfg.get_strings("segment.methods") : comma_list(flag("methods"));
+  o.methods = flag("methods").empty() ? cfg.get_strings("segment.methods")
+                                      : experiments::comma_list(flag("methods"));
   o.seeds.foreground = vm.count("threshold") ? vm["threshold"].as<double>()
                                              : cfg.get_doubles("segment.thresholds").at(0);
   o.seeds.background = vm.count("background") ? vm["background"].as<double>()

@@ -11,24 +11,14 @@
 #include "cam/visualize/feature_vis.h"
 #include "experiments/cli/command.h"
 #include "experiments/cli/trained_model.h"
+#include "experiments/config/comma_list.h"
 
 namespace camlab::cli {
 namespace {
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = std::min(text.find(',', start), text.size());
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 // Lucid's regularizers by name, at the strengths of its tutorials.
 void apply_regularizers(cam::visualize::FeatureVisOptions& options, const std::string& list) {
-  for (const std::string& name : split_list(list)) {
+  for (const std::string& name : experiments::comma_list(list)) {
     if (name == "jitter") {
       options.robustness.jitter = 2;
     } else if (name == "scale") {

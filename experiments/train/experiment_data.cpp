@@ -45,6 +45,7 @@ datasets::DatasetRequest dataset_request(const Config& cfg, const std::string& s
                cfg.where("data.dataset"));
   request.seed = static_cast<uint64_t>(cfg.get_int("experiment.seed"));
   if (cfg.get_int("data.image_size") > 0) request.size = cfg.get_int("data.image_size");
+  if (cfg.get_int("data.channels") > 0) request.channels = cfg.get_int("data.channels");
   int64_t count = cfg.get_int(split == "train" ? "data.train_count" : "data.test_count");
   if (count > 0) request.n = count;
   return request;

@@ -17,8 +17,8 @@ using test::expect_error;
 using test::TempDir;
 
 // A w x h image with `channels` interleaved channels whose bytes encode (seed, position).
-PngImage pattern(int64_t w, int64_t h, int64_t channels, int seed) {
-  PngImage img{w, h, channels, {}};
+Image8 pattern(int64_t w, int64_t h, int64_t channels, int seed) {
+  Image8 img{w, h, channels, {}};
   for (int64_t i = 0; i < w * h * channels; ++i) {
     img.pixels.push_back(static_cast<uint8_t>((i * 13 + seed * 50) % 256));
   }
@@ -55,7 +55,7 @@ TEST(ImageFolder, GrayRoundTripInSortedOrder) {
   EXPECT_EQ(d.labels.at<int64_t>({0}), 0);
   EXPECT_EQ(d.labels.at<int64_t>({1}), 1);
   // Name order: "10.png" before "2.png".
-  const PngImage ten = pattern(6, 4, 1, 10), two = pattern(6, 4, 1, 2);
+  const Image8 ten = pattern(6, 4, 1, 10), two = pattern(6, 4, 1, 2);
   for (int64_t y = 0; y < 4; ++y) {
     for (int64_t x = 0; x < 6; ++x) {
       EXPECT_EQ(at(d.images, 1, 0, y, x), ten.pixels[y * 6 + x]);
@@ -67,13 +67,13 @@ TEST(ImageFolder, GrayRoundTripInSortedOrder) {
 TEST(ImageFolder, RgbaBecomesRgbAndGrayIsPromoted) {
   TempDir dir;
   std::filesystem::create_directories(dir.path() / "a");
-  const PngImage rgb = pattern(3, 2, 3, 1);
+  const Image8 rgb = pattern(3, 2, 3, 1);
   std::vector<uint8_t> rgba;
   for (int64_t p = 0; p < 6; ++p) {
     rgba.insert(rgba.end(), {rgb.pixels[p * 3], rgb.pixels[p * 3 + 1], rgb.pixels[p * 3 + 2], 255});
   }
   write_rgba((dir.path() / "a" / "0.png").string(), 3, 2, rgba);
-  const PngImage gray = pattern(3, 2, 1, 4);
+  const Image8 gray = pattern(3, 2, 1, 4);
   write_png((dir.path() / "a" / "1.png").string(), gray);
   const ImageDataset d = load_image_folder(dir.path().string());
   ASSERT_EQ(d.images.shape(), (Shape{2, 3, 2, 3}));
@@ -106,7 +106,7 @@ TEST(ImageFolder, EmptyOrMissingFolder) {
   expect_error([&] { load_image_folder(dir.file("nope")); }, {"not found", "one subfolder"});
   const std::string fake = dir.file("fake.png");
   std::ofstream(fake) << "not a png";
-  expect_error([&] { read_png(fake); }, {fake, "not a readable PNG"});
+  expect_error([&] { read_png(fake); }, {fake, "not a PNG file"});
 }
 
 }  // namespace

@@ -1,0 +1,53 @@
+// The explain pipeline as one call: maps of every method for every target class, the figure,
+// full-resolution overlays on photos, the top-k predictions and the optional HDF5 file.
+//
+//   ExplainInputs in = photo_inputs({"cat_dog.jpg"}, PhotoPreprocess{});
+//   ExplainRequest r{.methods = {"gradcam"}, .targets = {"boxer", "tiger cat"},
+//                    .class_names = read_class_names("experiments/labels/imagenet1k.txt"),
+//                    .out = "figures"};
+//   ExplainResult res = explain(*model, in, r);   // figures/explain.png, cat_dog_gradcam_boxer.png
+//   res.top[0][0].index;                          // the most probable class of the first photo
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cam/render/colormap.h"
+#include "experiments/explain/class_names.h"
+#include "experiments/explain/explain_inputs.h"
+#include "experiments/explain/explanations_file.h"
+#include "nn/module.h"
+
+namespace camlab::experiments {
+
+struct ExplainRequest {
+  std::vector<std::string> methods = {"gradcam"};
+  std::string layer;  // "" = each method's automatic layer
+  // One entry per map set: "pred" (each image's top class), "label" (its true class), a class
+  // index or a class name. Two or more give one map per class, the CAM and Grad-CAM papers'
+  // two-class figures.
+  std::vector<std::string> targets = {"pred"};
+  std::vector<std::string> class_names;  // names of the model's classes (may be empty)
+  bool multilabel = false;               // sigmoid instead of softmax for the probabilities
+  render::Colormap colormap = render::Colormap::Jet;
+  uint64_t seed = 0;  // Random-CAM's weights, SmoothGrad's noise
+  int64_t top_k = 5;
+  Device device = Device::cpu();
+  std::filesystem::path out;  // folder for explain.png and the photo overlays
+  std::filesystem::path h5;   // also write the maps here ("" = no)
+};
+
+struct ExplainResult {
+  ExplanationsFile file;                     // maps keyed "method" (one target) or "method:target"
+  std::vector<std::string> columns;          // the figure's map columns, in order
+  std::vector<std::vector<ClassScore>> top;  // [N][top_k] most probable classes
+  std::vector<std::filesystem::path> written;  // every file written
+};
+
+// Runs each method on `inputs.images` for each target and writes the figures; prints one line per
+// map set and the top-k classes of each image. Errors name the method, target or file.
+ExplainResult explain(nn::Module& model, const ExplainInputs& inputs,
+                      const ExplainRequest& request);
+
+}  // namespace camlab::experiments
