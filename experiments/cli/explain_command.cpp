@@ -70,10 +70,11 @@ int explain_main(const std::vector<std::string>& args) {
                                   .h5 = flag("h5")};
   for (const std::string& path : list("image")) flags.images.emplace_back(path);
   for (const std::string& path : list("images")) flags.images.emplace_back(path);
-  TrainedModel t = load_trained_model(flag("run"), list("set"), flag("data"), flag("device"));
-  experiments::run_explain(
-      {*t.model, t.config, t.data, *t.test_loader, t.objective.multilabel, t.device, t.run_dir},
-      flags);
+  TrainedModel t = load_trained_model(flag("run"), list("set"), flag("data"), flag("device"),
+                                      flags.images.empty() ? TestSet::Required : TestSet::Optional);
+  experiments::run_explain({*t.model, t.config, t.test_loader ? &t.data : nullptr,
+                            t.test_loader.get(), t.objective.multilabel, t.device, t.run_dir},
+                           flags);
   return 0;
 }
 

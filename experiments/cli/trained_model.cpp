@@ -21,8 +21,9 @@ std::filesystem::path find_checkpoint(const std::filesystem::path& path) {
 
 // An imported graph has no config: the test data comes from --data, and the [model] table only
 // satisfies the schema (the graph replaces the model it describes).
-std::string graph_model_config(const std::filesystem::path& model, const std::string& data) {
-  CAMLAB_CHECK(!data.empty(),
+std::string graph_model_config(const std::filesystem::path& model, const std::string& data,
+                               TestSet test_set) {
+  CAMLAB_CHECK(!data.empty() || test_set == TestSet::Optional,
                "'{}' is an imported model with no test set of its own: pass --data "
                "FILE.h5 (an HDF5 dataset)",
                model.string());
@@ -33,7 +34,7 @@ std::string graph_model_config(const std::filesystem::path& model, const std::st
 
 TrainedModel load_trained_model(const std::filesystem::path& path,
                                 const std::vector<std::string>& overrides, const std::string& data,
-                                const std::string& device) {
+                                const std::string& device, TestSet test_set) {
   TrainedModel t{.config = {},
                  .model = {},
                  .data = {},
@@ -45,7 +46,7 @@ TrainedModel load_trained_model(const std::filesystem::path& path,
   t.run_dir = std::filesystem::is_directory(path) ? path : path.parent_path();
   const bool graph = nn::is_graph_model_file(t.checkpoint);
   nn::Checkpoint saved = graph ? nn::Checkpoint{} : nn::read_checkpoint(t.checkpoint);
-  if (graph) saved.info.config = graph_model_config(t.checkpoint, data);
+  if (graph) saved.info.config = graph_model_config(t.checkpoint, data, test_set);
   std::vector<std::string> all = overrides;
   if (!data.empty()) {
     all.push_back("data.dataset=\"hdf5\"");
@@ -53,7 +54,9 @@ TrainedModel load_trained_model(const std::filesystem::path& path,
   }
   t.config = experiments::parse_config(saved.info.config, t.checkpoint.string(), all);
   t.device = experiments::choose_device(device).device;
-  t.data = experiments::load_test_data(t.config);
+  // An imported graph explaining photos needs no test set; everything else reads one.
+  const bool with_test_set = !(graph && data.empty());
+  if (with_test_set) t.data = experiments::load_test_data(t.config);
   if (graph) {
     t.model = nn::load_graph_model(t.checkpoint);
   } else {
@@ -67,6 +70,7 @@ TrainedModel load_trained_model(const std::filesystem::path& path,
   t.model->to(t.device);
   t.model->eval();
   t.objective = experiments::make_objective(t.config);
+  if (!with_test_set) return t;
   int64_t batch = t.config.get_int("data.eval_batch_size") > 0
                       ? t.config.get_int("data.eval_batch_size")
                       : t.config.get_int("data.batch_size");

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "experiments/config/comma_list.h"
+#include "nn/graph/graph.h"
 #include "tensor/error.h"
 
 namespace camlab::experiments {
@@ -38,6 +39,19 @@ std::string config_target(const Config& cfg) {
                                          : cfg.get_string("explain.target");
 }
 
+// The channels a photo is read with: the test set's, else an imported graph's declared input
+// [N, C, H, W], else RGB.
+int64_t input_channels(const LoadedModel& loaded) {
+  if (loaded.data != nullptr) return loaded.data->input_shape()[0];
+  if (const auto* graph = dynamic_cast<const nn::Graph*>(&loaded.model)) {
+    const auto& inputs = graph->def().inputs;
+    if (!inputs.empty() && inputs[0].shape.size() == 4 && inputs[0].shape[1] > 0) {
+      return inputs[0].shape[1];
+    }
+  }
+  return 3;
+}
+
 ExplainRequest make_request(const LoadedModel& loaded, const ExplainFlags& flags) {
   const Config& cfg = loaded.config;
   auto either = [&](const std::string& flag, const char* key) {
@@ -51,7 +65,11 @@ ExplainRequest make_request(const LoadedModel& loaded, const ExplainFlags& flags
                                                        : cfg.get_string("model.cam_layer");
   r.targets = comma_list(flags.target.empty() ? config_target(cfg) : flags.target);
   const std::string labels = either(flags.labels, "explain.labels");
-  r.class_names = labels.empty() ? loaded.data.test.class_names : read_class_names(labels);
+  if (!labels.empty()) {
+    r.class_names = read_class_names(labels);
+  } else if (loaded.data != nullptr) {
+    r.class_names = loaded.data->test.class_names;
+  }
   r.multilabel = loaded.multilabel;
   r.colormap = render::parse_colormap(either(flags.colormap, "explain.colormap"));
   r.seed = static_cast<uint64_t>(cfg.get_int("experiment.seed"));
@@ -68,10 +86,12 @@ ExplainResult run_explain(const LoadedModel& loaded, const ExplainFlags& flags) 
   const Config& cfg = loaded.config;
   ExplainRequest request = make_request(loaded, flags);
   if (!flags.images.empty()) {
-    const int64_t channels = loaded.data.input_shape()[0];
-    return explain(loaded.model, photo_inputs(flags.images, photo_recipe(flags, cfg, channels)),
+    return explain(loaded.model,
+                   photo_inputs(flags.images, photo_recipe(flags, cfg, input_channels(loaded))),
                    request);
   }
+  CAMLAB_CHECK(loaded.data != nullptr && loaded.test_loader != nullptr,
+               "explain: this model has no test set; pass --image/--images or --data FILE.h5");
   std::string select = flags.select.empty() ? cfg.get_string("explain.select") : flags.select;
   if (select == "incorrect") select = "misclassified";
   const DatasetChoice choice{.select = select,
@@ -80,8 +100,8 @@ ExplainResult run_explain(const LoadedModel& loaded, const ExplainFlags& flags) 
                              .seed = static_cast<uint64_t>(cfg.get_int("experiment.seed"))};
   return explain(
       loaded.model,
-      dataset_inputs(loaded.model, loaded.test_loader, loaded.data.test, loaded.data.eval_pipeline,
-                     loaded.device, loaded.multilabel, choice),
+      dataset_inputs(loaded.model, *loaded.test_loader, loaded.data->test,
+                     loaded.data->eval_pipeline, loaded.device, loaded.multilabel, choice),
       request);
 }
 

@@ -2,8 +2,8 @@
 // the photos or dataset items become ExplainInputs, and explain() draws them.
 //
 //   ExplainFlags flags{.images = {"dog.jpg"}, .labels = "experiments/labels/imagenet1k.txt"};
-//   ExplainResult r = run_explain({*t.model, t.config, t.data, *t.test_loader, false, t.device,
-//                                  t.run_dir},
+//   ExplainResult r = run_explain({*t.model, t.config, &t.data, t.test_loader.get(), false,
+//                                  t.device, t.run_dir},
 //                                 flags);
 //
 // Every flag left empty (or 0) takes its config key: explain.methods, .layer, .target, .select,
@@ -30,12 +30,13 @@ struct ExplainFlags {
   std::filesystem::path h5;
 };
 
-// The model as the loader gives it back, with its config and test data.
+// The model as the loader gives it back, with its config and test data. An imported graph that
+// explains photos comes without test data (data and test_loader null).
 struct LoadedModel {
   nn::Module& model;
   const Config& config;
-  const ExperimentData& data;
-  datasets::DataLoader& test_loader;
+  const ExperimentData* data;
+  datasets::DataLoader* test_loader;
   bool multilabel;
   Device device;
   std::filesystem::path run_dir;

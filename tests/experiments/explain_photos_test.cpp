@@ -161,5 +161,48 @@ TEST(ClassNames, FileIndexAndTopK) {
   EXPECT_EQ(imagenet[282], "tiger cat");
 }
 
+// The path the README promises: a torchvision network exported to ONNX (random weights from a
+// fixed seed, 64x64 so it stays fast) explained on a photo with no dataset at all, ImageNet labels
+// and top-5 printed, one overlay per (method, class) on the full-resolution photo.
+TEST_F(ExplainPhotos, OnnxResNetOnAPhotoWithoutAnyDataset) {
+  test::TempDir dir;
+  const std::string export_cmd = "python3 " + std::string(CAMLAB_SOURCE_DIR) +
+                                 "/tools/export_torchvision_onnx.py resnet18 --random --size 64 "
+                                 "--out " +
+                                 dir.path().string() + " > /dev/null 2>&1";
+  if (std::system(export_cmd.c_str()) != 0 || !fs::exists(dir.path() / "resnet18.onnx")) {
+    GTEST_SKIP() << "python3 with torch and torchvision is needed to export resnet18";
+  }
+  const Cli r = run_camlab(
+      dir, "explain resnet18.onnx --image " + (kPhotos / "chelsea.png").string() +
+               " --resize 72 --crop 64 --methods gradcam,scorecam --layer layer4 --target pred,281"
+               " --labels " +
+               std::string(CAMLAB_SOURCE_DIR) + "/experiments/labels/imagenet1k.txt --out maps");
+  ASSERT_EQ(r.status, 0) << r.err;
+  // The top-5 line of the photo: "…chelsea…: NAME p, NAME p, NAME p, NAME p, NAME p"
+  const size_t line = r.out.find("chelsea");
+  ASSERT_NE(line, std::string::npos) << r.out;
+  const std::string top = r.out.substr(line, r.out.find('\n', line) - line);
+  EXPECT_EQ(std::count(top.begin(), top.end(), ','), 4) << top;
+  EXPECT_NE(r.out.find("tabby"), std::string::npos)
+      << "class 281 is named from --labels: " << r.out;
+  EXPECT_TRUE(fs::exists(dir.path() / "maps" / "explain.png"));
+  int overlays = 0;
+  for (const auto& entry : fs::directory_iterator(dir.path() / "maps")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("chelsea_", 0) == 0) {
+      ++overlays;
+      const datasets::Image8 overlay = datasets::read_image(entry.path());
+      EXPECT_EQ(overlay.width, 451) << name << ": drawn on the photo at its full resolution";
+      EXPECT_EQ(overlay.height, 300) << name;
+    }
+  }
+  EXPECT_EQ(overlays, 4) << "2 methods x 2 classes";
+  // Without a photo, an imported model has no test set to explain: one line saying what to pass.
+  const Cli bare = run_camlab(dir, "explain resnet18.onnx --methods gradcam");
+  EXPECT_EQ(bare.status, 1) << bare.err;
+  EXPECT_NE(bare.err.find("--data"), std::string::npos) << bare.err;
+}
+
 }  // namespace
 }  // namespace camlab::experiments
