@@ -61,10 +61,11 @@ Throughput time_training(nn::Module& model, nn::Optimizer& optimizer, const Obje
 Throughput time_inference(nn::Module& model, const Tensor& x, Steps steps);
 
 // Images/s of `method` explaining `images` ([N, C, H, W]) for their predicted classes at
-// `layer`; `last`, when given, receives the explanation of the final call.
+// `layer`; `last`, when given, receives the explanation of the final call. `batch_size` > 0 sets
+// the images per extra forward (Score-CAM's masked copies), else the method's default.
 double cam_images_per_second(const std::string& method, nn::Module& model, const Tensor& images,
                              const std::string& layer, int repetitions,
-                             cam::Explanation* last = nullptr);
+                             cam::Explanation* last = nullptr, int64_t batch_size = 0);
 
 // The reference convolution of bench/: x [64, 32, 28, 28], w [32, 32, 3, 3], padding 1, float32.
 struct ConvRates {

@@ -1,9 +1,13 @@
 // camlab bench [--device cpu|cuda] [--threads T] [--json FILE] [--quick] [--config FILE]
+// camlab bench --model FILE.onnx [--size 224] [--batch 16] [--scorecam-images 2] [--layer L]
 //
 // End-to-end throughput of the reference network (experiments/configs/fmnist-gapnet.toml):
 // training steps, inference, Grad-CAM and Score-CAM, the peak resident memory of training, and
 // the reference convolution as a fraction of this machine's FMA peak measured in the same run.
 // bench/torch_reference.py runs this with --json and the same workloads in PyTorch.
+// With --model: an imported network (ONNX or `camlab import`'s checkpoint) at ImageNet scale —
+// inference, Grad-CAM and Score-CAM images/s and peak memory (experiments/bench/model_bench.h);
+// bench/torch_model_reference.py is its PyTorch twin.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -11,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "experiments/bench/fma_peak.h"
+#include "experiments/bench/model_bench.h"
 #include "experiments/bench/peak_memory.h"
 #include "experiments/bench/workloads.h"
 #include "experiments/cli/command.h"
@@ -194,6 +199,53 @@ void print_table(const json& r) {
   fmt::print("  conv2d: {}\n", c["shape"].get<std::string>());
 }
 
+json model_bench_json(const std::string& model, Device device, const ex::ModelBenchPlan& plan) {
+  const ex::ModelBenchResult m = ex::bench_model(model, device, plan);
+  return {
+      {"model", model},
+      {"device", device.str()},
+      {"threads", num_threads()},
+      {"input", m.input},
+      {"layer", m.layer},
+      {"inference", throughput_json(m.inference)},
+      {"gradcam",
+       {{"images", plan.batch},
+        {"repetitions", plan.gradcam_repetitions},
+        {"images_per_second", m.gradcam_images_per_second}}},
+      {"scorecam",
+       {{"images", plan.scorecam_images},
+        {"batch_size", plan.scorecam_batch},
+        {"repetitions", plan.scorecam_repetitions},
+        {"images_per_second", m.scorecam_images_per_second}}},
+      {"memory", {{"run_peak_rss_mib", m.peak_rss_mib}, {"peak_device_mib", m.peak_device_mib}}}};
+}
+
+void print_model_table(const json& r) {
+  auto row = [](const std::string& what, double value, const std::string& unit) {
+    fmt::print("  {:<52} {:>10.2f}  {}\n", what, value, unit);
+  };
+  fmt::print("camlab bench: {}, input {}, {}, {} threads, layer {}\n",
+             r["model"].get<std::string>(), r["input"].dump(), r["device"].get<std::string>(),
+             r["threads"].get<int>(), r["layer"].get<std::string>());
+  row(fmt::format("inference, batch {}, no grad", r["inference"]["batch"].get<int64_t>()),
+      r["inference"]["images_per_second"], "images/s");
+  row(fmt::format("gradcam, {} images", r["gradcam"]["images"].get<int64_t>()),
+      r["gradcam"]["images_per_second"], "images/s");
+  row(fmt::format("scorecam, {} images", r["scorecam"]["images"].get<int64_t>()),
+      r["scorecam"]["images_per_second"], "images/s");
+  row("peak RSS of the whole run", r["memory"]["run_peak_rss_mib"], "MiB");
+  if (r["device"].get<std::string>() != "cpu") {
+    row("peak GPU memory in use", r["memory"]["peak_device_mib"], "MiB");
+  }
+}
+
+void write_json(const std::string& path, const json& r) {
+  if (path.empty()) return;
+  std::ofstream out(path);
+  out << r.dump(2) << "\n";
+  CAMLAB_CHECK(out.good(), "bench: could not write {}", path);
+}
+
 }  // namespace
 
 int bench_main(const std::vector<std::string>& args) {
@@ -205,7 +257,12 @@ int bench_main(const std::vector<std::string>& args) {
       ("threads", po::value<int>()->default_value(0), "CPU threads (OpenMP and BLAS); 0 = all cores")
       ("json", po::value<std::string>()->default_value(""), "also write the results to this JSON file")
       ("quick", po::bool_switch(), "a few steps of each workload (seconds, rough figures)")
-      ("config", po::value<std::string>()->default_value(kDefaultConfig), "the network to measure (it must take [N, 1, 28, 28] images)");
+      ("config", po::value<std::string>()->default_value(kDefaultConfig), "the network to measure (it must take [N, 1, 28, 28] images)")
+      ("model", po::value<std::string>()->default_value(""), "an .onnx file or imported checkpoint: ImageNet-scale inference, Grad-CAM, Score-CAM")
+      ("size", po::value<int64_t>()->default_value(224), "--model: image size")
+      ("batch", po::value<int64_t>()->default_value(16), "--model: images for inference and Grad-CAM")
+      ("scorecam-images", po::value<int64_t>()->default_value(2), "--model: images for Score-CAM (one forward per channel each)")
+      ("layer", po::value<std::string>()->default_value(""), "--model: the layer to explain (default: the last 4-d map)");
   // clang-format on
   po::variables_map vm;
   if (!parse_args(args, find_command("bench"), options, {}, vm)) return 0;
@@ -215,6 +272,16 @@ int bench_main(const std::vector<std::string>& args) {
   const double process_peak = ex::peak_rss_mib();  // before any reset
   set_num_threads(threads);
   ex::DeviceChoice choice = ex::choose_device(vm["device"].as<std::string>());
+  if (const std::string model = vm["model"].as<std::string>(); !model.empty()) {
+    const ex::ModelBenchPlan plan{.size = vm["size"].as<int64_t>(),
+                                  .batch = vm["batch"].as<int64_t>(),
+                                  .scorecam_images = vm["scorecam-images"].as<int64_t>(),
+                                  .layer = vm["layer"].as<std::string>()};
+    const json r = model_bench_json(model, choice.device, plan);
+    print_model_table(r);
+    write_json(vm["json"].as<std::string>(), r);
+    return 0;
+  }
   const std::string config_path = find_config(vm["config"].as<std::string>());
   ex::Config cfg = ex::load_config(config_path);
   const Plan plan = make_plan(vm["quick"].as<bool>());
@@ -239,11 +306,7 @@ int bench_main(const std::vector<std::string>& args) {
   r["memory"]["ru_maxrss_mib"] = ex::ru_maxrss_mib();
 
   print_table(r);
-  if (const std::string path = vm["json"].as<std::string>(); !path.empty()) {
-    std::ofstream out(path);
-    out << r.dump(2) << "\n";
-    CAMLAB_CHECK(out.good(), "bench: could not write {}", path);
-  }
+  write_json(vm["json"].as<std::string>(), r);
   return 0;
 }
 

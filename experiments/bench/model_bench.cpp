@@ -1,0 +1,68 @@
+#include "experiments/bench/model_bench.h"
+
+#include <algorithm>
+
+#include "experiments/bench/peak_memory.h"
+#include "nn/graph/graph.h"
+#include "nn/onnx/graph_model.h"
+#include "tensor/error.h"
+#include "tensor/ops.h"
+
+namespace camlab::experiments {
+namespace {
+
+// The graph's declared channels ([N, C, H, W] with C known), else RGB.
+int64_t input_channels(const nn::Graph& graph) {
+  const auto& inputs = graph.def().inputs;
+  if (!inputs.empty() && inputs[0].shape.size() == 4 && inputs[0].shape[1] > 0) {
+    return inputs[0].shape[1];
+  }
+  return 3;
+}
+
+// Runs `workload` with the device's peak counter reset; returns the peak it reached (0 on CPU).
+template <typename F>
+double with_device_peak(Device device, F&& workload) {
+  reset_device_peak(device);
+  workload();
+  return device_peak_mib(device);
+}
+
+}  // namespace
+
+ModelBenchResult bench_model(const std::filesystem::path& model_file, Device device,
+                             const ModelBenchPlan& plan) {
+  CAMLAB_CHECK(plan.size > 0 && plan.batch > 0 && plan.scorecam_images >= 0,
+               "bench --model: --size and --batch must be positive and --scorecam-images "
+               "non-negative, got {}, {} and {}",
+               plan.size, plan.batch, plan.scorecam_images);
+  std::shared_ptr<nn::Graph> graph = nn::load_graph_model(model_file);
+  graph->to(device);
+  graph->eval();
+  ModelBenchResult r;
+  Generator gen(4);
+  r.input = {plan.batch, input_channels(*graph), plan.size, plan.size};
+  const Tensor images = ops::rand(r.input, gen).to(device);  // [B, C, S, S]
+  r.layer = plan.layer.empty() ? graph->default_cam_layer(images.narrow(0, 0, 1))
+                               : graph->resolve_layer(plan.layer, "bench --layer");
+
+  double peak = with_device_peak(
+      device, [&] { r.inference = time_inference(*graph, images, plan.inference); });
+  peak = std::max(peak, with_device_peak(device, [&] {
+                    r.gradcam_images_per_second = cam_images_per_second(
+                        "gradcam", *graph, images, r.layer, plan.gradcam_repetitions);
+                  }));
+  if (plan.scorecam_images > 0) {
+    const Tensor few = images.narrow(0, 0, std::min(plan.scorecam_images, plan.batch));
+    peak = std::max(peak, with_device_peak(device, [&] {
+                      r.scorecam_images_per_second = cam_images_per_second(
+                          "scorecam", *graph, few, r.layer, plan.scorecam_repetitions, nullptr,
+                          plan.scorecam_batch);
+                    }));
+  }
+  r.peak_device_mib = peak;
+  r.peak_rss_mib = peak_rss_mib();
+  return r;
+}
+
+}  // namespace camlab::experiments
