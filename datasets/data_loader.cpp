@@ -69,7 +69,9 @@ DataLoader::~DataLoader() { stop(); }
 
 int64_t DataLoader::num_batches() const {
   const int64_t n = dataset_.size(), b = options_.batch_size;
-  return options_.drop_last ? n / b : (n + b - 1) / b;
+  // Not (n + b - 1) / b: batch_size may be near 2^63 (a batch larger than the data is one short
+  // batch, as in PyTorch's DataLoader) and the sum would wrap.
+  return n / b + (!options_.drop_last && n % b != 0 ? 1 : 0);
 }
 
 std::vector<int64_t> DataLoader::order(int64_t epoch) const {

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -32,11 +33,15 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
   CAMLAB_CHECK(file != nullptr, "file {} cannot be opened: {}", path, std::strerror(errno));
   GzCloser closer{file};
   std::vector<uint8_t> bytes;
-  constexpr unsigned kChunk = 1u << 20;
+  // The first read asks for the file's size (a plain file comes in one read, a 60-byte file
+  // costs no 1 MiB buffer); gzip data grows the request geometrically up to 64 MiB per read.
+  std::error_code error;
+  const uintmax_t on_disk = std::filesystem::file_size(path, error);
+  size_t chunk = std::clamp<size_t>(error ? 0 : static_cast<size_t>(on_disk) + 1, 4096, 1u << 20);
   while (true) {
     const size_t old = bytes.size();
-    bytes.resize(old + kChunk);
-    const int got = gzread(file, bytes.data() + old, kChunk);
+    bytes.resize(old + chunk);
+    const int got = gzread(file, bytes.data() + old, static_cast<unsigned>(chunk));
     if (got < 0) {
       int code = 0;
       const char* message = gzerror(file, &code);
@@ -45,6 +50,7 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
     }
     bytes.resize(old + static_cast<size_t>(got));
     if (got == 0) break;
+    chunk = std::min<size_t>(chunk * 2, 1u << 26);
   }
   return bytes;
 }

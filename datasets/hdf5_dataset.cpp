@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "datasets/h5_handle.h"
+#include "tensor/claimed_size.h"
 #include "tensor/error.h"
 
 namespace camlab::datasets {
@@ -76,6 +77,11 @@ Tensor read_array(hid_t file, const std::string& path, const char* key, DType dt
   const bool wanted = dtype == DType::Float32 ? numeric : stored.type_class == H5T_INTEGER;
   CAMLAB_CHECK(wanted, "file {}: {} holds {} values; expected {}", path, key,
                class_name(stored.type_class), dtype_name(dtype));
+  // Dims are u64 on disk: a corrupt file may claim 10^12 images. Checked against the bytes the
+  // dataset stores before the buffer exists (tensor/claimed_size.h).
+  const std::string what = fmt::format("file {}: {}", path, key);
+  check_claim_fits_file(checked_bytes(stored.shape, stored.type_size, what),
+                        H5Dget_storage_size(dataset.get()), what);
   Tensor out = Tensor::empty(stored.shape, dtype);
   if (out.numel() > 0) {
     const herr_t status =

@@ -60,10 +60,15 @@ Tensor read_idx_images(const std::string& path) {
   const int64_t n = dims[0], h = dims[1], w = dims[2];
   CAMLAB_CHECK(h > 0 && w > 0, "file {}: images of {}x{} pixels; expected positive sizes", path, h,
                w);
-  // Saturating, so a corrupt header with huge dims reads as "truncated", not as an overflow.
-  const auto plane = static_cast<uint64_t>(h * w);
-  const auto count = static_cast<uint64_t>(n);
-  const uint64_t expected = count > UINT64_MAX / plane ? UINT64_MAX : count * plane;
+  // Each dim is a u32, so count x rows x cols can pass 2^64: checked, and compared with what the
+  // file holds before anything is allocated.
+  uint64_t expected = 0;
+  CAMLAB_CHECK(
+      !__builtin_mul_overflow(static_cast<uint64_t>(n), static_cast<uint64_t>(h), &expected) &&
+          !__builtin_mul_overflow(expected, static_cast<uint64_t>(w), &expected),
+      "file {}: its header claims {} images of {}x{} pixels, more than 2^64 bytes; the "
+      "header is corrupt",
+      path, n, h, w);
   check_payload(bytes, 16, expected, path, "pixel");
   return Tensor::from_buffer(bytes.data() + 16, {n, 1, h, w}, DType::UInt8);  // [N, 1, H, W]
 }

@@ -1,6 +1,7 @@
 #include "datasets/image_dataset.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "tensor/error.h"
@@ -50,12 +51,29 @@ ImageDataset ImageDataset::subset(const std::vector<int64_t>& indices) const {
 
 namespace {
 
+// A NaN pixel would flow through every layer and every CAM method into maps of NaN with no hint
+// of its origin; it is reported here, with its image, before anything runs.
+void validate_finite(const Tensor& images, std::string_view source) {
+  const Tensor x = images.contiguous();  // [N, C, H, W]
+  const float* v = x.data<float>();
+  const int64_t per_image = x.numel() / std::max<int64_t>(x.size(0), 1);
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    if (std::isfinite(v[i])) continue;
+    const int64_t pixel = i % per_image, plane = x.size(2) * x.size(3);
+    fail(
+        "{}: image {} holds {} at channel {}, y {}, x {}; the data must be finite — fix or drop "
+        "that image",
+        source, i / per_image, v[i], pixel / plane, pixel % plane / x.size(3), pixel % x.size(3));
+  }
+}
+
 void validate_images(const Tensor& images, std::string_view source) {
   CAMLAB_CHECK(images.defined(), "{}: no images; a dataset needs images [N, C, H, W]", source);
   CAMLAB_CHECK(images.dim() == 4, "{}: images have shape {}; expected [N, C, H, W]", source,
                shape_str(images.shape()));
   CAMLAB_CHECK(images.dtype() == DType::UInt8 || images.dtype() == DType::Float32,
                "{}: images are {}; expected uint8 or float32", source, dtype_name(images.dtype()));
+  if (images.dtype() == DType::Float32) validate_finite(images, source);
 }
 
 void validate_labels(const ImageDataset& d, std::string_view source) {

@@ -1,10 +1,12 @@
 #include "nn/checkpoint.h"
 
 #include <array>
+#include <cmath>
 #include <string_view>
 #include <system_error>
 
 #include "nn/h5.h"
+#include "tensor/atomic_file.h"
 
 namespace camlab::nn {
 namespace {
@@ -52,12 +54,17 @@ void write_group(hid_t file, const fs::path& path, const std::string& group_name
   }
 }
 
-void write_file(const fs::path& tmp, const fs::path& path, const Checkpoint& checkpoint) {
-  h5::Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-  CAMLAB_CHECK(file.ok(),
-               "checkpoint '{}': cannot create '{}' (does the directory exist and is it "
-               "writable?)",
-               path.string(), tmp.string());
+// The checkpoint as the bytes of an HDF5 file, built in memory by HDF5's core driver (no backing
+// store). libhdf5 1.10 crashes at exit after a failed write to a real file (a full disk, a
+// quota: H5F__close_cb in H5_term_library), so HDF5 never touches the disk here: the bytes are
+// written by write_file_atomic, whose failures are one-line Errors.
+std::string file_image(const fs::path& path, const Checkpoint& checkpoint) {
+  h5::Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  CAMLAB_CHECK(access.ok() && H5Pset_fapl_core(access.get(), 1 << 20, 0) >= 0,
+               "checkpoint '{}': HDF5 cannot build a file in memory", path.string());
+  const std::string name = path.string() + ".in-memory";  // never opened on disk
+  h5::Handle file(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose);
+  CAMLAB_CHECK(file.ok(), "checkpoint '{}': HDF5 cannot create it in memory", path.string());
   const CheckpointInfo& info = checkpoint.info;
   bool ok = h5::write_attribute(file.get(), "format", std::string(kCheckpointFormat)) &&
             h5::write_attribute(file.get(), "version", kCheckpointVersion) &&
@@ -74,9 +81,28 @@ void write_file(const fs::path& tmp, const fs::path& path, const Checkpoint& che
   CAMLAB_CHECK(ok, "checkpoint '{}': cannot write the root attributes", path.string());
   write_group(file.get(), path, "model", checkpoint.model);
   write_group(file.get(), path, "optimizer", checkpoint.optimizer);
-  // Flush then close: both must succeed before the rename makes the file visible.
-  CAMLAB_CHECK(H5Fflush(file.get(), H5F_SCOPE_GLOBAL) >= 0 && file.close(),
-               "checkpoint '{}': cannot flush '{}' (disk full?)", path.string(), tmp.string());
+  CAMLAB_CHECK(H5Fflush(file.get(), H5F_SCOPE_GLOBAL) >= 0,
+               "checkpoint '{}': HDF5 cannot finish the file in memory", path.string());
+  const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
+  std::string image(size > 0 ? static_cast<size_t>(size) : 0, '\0');
+  CAMLAB_CHECK(size > 0 && H5Fget_file_image(file.get(), image.data(), image.size()) == size,
+               "checkpoint '{}': HDF5 cannot hand over the file's bytes", path.string());
+  return image;
+}
+
+// Weights from a diverged run (or bit rot) would only surface later as NaN maps and losses; say
+// which entry is bad at load time instead. Optimizer moments are held to the same standard.
+void check_finite(const Tensor& tensor, const fs::path& path, const std::string& group_name,
+                  const std::string& key) {
+  if (!is_floating(tensor.dtype())) return;
+  const Tensor values = tensor.to(DType::Float64).contiguous();  // [numel]
+  const double* v = values.data<double>();
+  for (int64_t i = 0; i < values.numel(); ++i) {
+    CAMLAB_CHECK(std::isfinite(v[i]),
+                 "checkpoint '{}': /{}/{} holds {} at element {} of {}; the run that wrote it "
+                 "diverged or the file is damaged — use an earlier checkpoint",
+                 path.string(), group_name, key, v[i], i, shape_str(tensor.shape()));
+  }
 }
 
 NamedTensors read_group(hid_t file, const fs::path& path, const std::string& group_name,
@@ -92,10 +118,16 @@ NamedTensors read_group(hid_t file, const fs::path& path, const std::string& gro
   CAMLAB_CHECK(names.has_value(), "checkpoint '{}': cannot list /{} (corrupt or truncated file?)",
                path.string(), group_name);
   for (const std::string& key : *names) {
-    Tensor tensor = h5::read_tensor(group.get(), key);
+    Tensor tensor;
+    try {
+      tensor = h5::read_tensor(group.get(), key);
+    } catch (const Error& e) {
+      fail("checkpoint '{}': /{}/{}", path.string(), group_name, e.what());
+    }
     CAMLAB_CHECK(tensor.defined(),
                  "checkpoint '{}': cannot read /{}/{} (corrupt or truncated file?)", path.string(),
                  group_name, key);
+    check_finite(tensor, path, group_name, key);
     out.insert(key, tensor);
   }
   return out;
@@ -130,18 +162,12 @@ CheckpointInfo read_info(hid_t file, const fs::path& path) {
 }  // namespace
 
 void save_checkpoint(const fs::path& path, const Checkpoint& checkpoint) {
-  const fs::path tmp = fs::path(path.string() + ".tmp");
   h5::QuietErrors quiet;
+  const std::string image = file_image(path, checkpoint);
   try {
-    write_file(tmp, path, checkpoint);
-    std::error_code error;
-    fs::rename(tmp, path, error);
-    CAMLAB_CHECK(!error, "checkpoint '{}': cannot rename '{}' into place: {}", path.string(),
-                 tmp.string(), error.message());
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove(tmp, ignored);
-    throw;
+    write_file_atomic(path, image);  // <path>.tmp, fsync, rename
+  } catch (const Error& e) {
+    fail("checkpoint '{}': {} (the previous checkpoint is untouched)", path.string(), e.what());
   }
 }
 

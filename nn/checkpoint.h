@@ -1,8 +1,8 @@
 // HDF5 checkpoints in DESIGN.md's format: root attributes format = "camlab-checkpoint", version,
 // config (the run's TOML), epoch, step and any extra numbers; /model holds one dataset per
 // parameter and buffer by PyTorch dotted name (float32; int64 for counters); /optimizer holds the
-// optimizer's (and scheduler's) resumable state. Written to <path>.tmp, flushed, closed and then
-// renamed, so a crash never leaves a half-written file under the real name.
+// optimizer's (and scheduler's) resumable state. Built in memory, then written to <path>.tmp,
+// fsynced and renamed: a crash or a full disk never leaves a half-written file under the real name.
 //
 //   CheckpointInfo info{.config = toml_text, .epoch = 3, .step = 4200, .extra = {{"best_acc",
 //   0.91}}}; save_checkpoint("run/checkpoint.h5", *model, &sgd, &schedule, info); CheckpointInfo

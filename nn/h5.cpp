@@ -1,5 +1,7 @@
 #include "nn/h5.h"
 
+#include "tensor/claimed_size.h"
+
 namespace camlab::nn::h5 {
 namespace {
 
@@ -163,6 +165,10 @@ Tensor read_tensor(hid_t group, const std::string& name) {
   } else {
     return Tensor();
   }
+  // A corrupt file may claim dims of 2^63: checked against what the dataset stores before the
+  // buffer exists (tensor/claimed_size.h).
+  check_claim_fits_file(checked_bytes(shape, H5Tget_size(type.get()), name),
+                        H5Dget_storage_size(dataset.get()), name);
   Tensor out = Tensor::empty(shape, dtype);
   if (out.numel() > 0 && H5Dread(dataset.get(), native_type(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT,
                                  out.raw_data()) < 0) {

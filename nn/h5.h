@@ -67,7 +67,7 @@ bool attribute_is_text(hid_t object, const std::string& name);
 
 // A dataset from a host or device tensor, converted to file_dtype (Float32, Float64 or Int64).
 bool write_tensor(hid_t group, const std::string& name, const Tensor& tensor, DType file_dtype);
-// The dataset as a tensor: float32/float64/int64/uint8 as stored. Undefined on failure.
+// The dataset as stored (float32/64, int64, uint8); undefined on failure, Error if dims overclaim.
 Tensor read_tensor(hid_t group, const std::string& name);
 // Link names in creation order when tracked, else by name.
 std::optional<std::vector<std::string>> link_names(hid_t group);

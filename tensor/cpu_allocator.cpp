@@ -1,5 +1,7 @@
 #include "tensor/cpu_allocator.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <bit>
 #include <cstdlib>
@@ -42,11 +44,30 @@ size_t env_limit() {
   return static_cast<size_t>(mib) << 20;
 }
 
+// The machine's RAM in bytes (0 when the system cannot say).
+size_t physical_memory() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page) : 0;
+}
+
+// A request above the machine's RAM can never be served. With Linux's overcommit the OS would
+// still hand out the address range, and touching it would wake the OOM killer; refusing here
+// turns a corrupt header or a hostile config into a one-line Error instead of a dead process.
+void check_fits_machine(size_t nbytes) {
+  static const size_t ram = physical_memory();
+  CAMLAB_CHECK(ram == 0 || nbytes <= ram,
+               "out of host memory: a tensor of {} bytes ({:.1f} GiB) is asked for, more than this "
+               "machine's {:.1f} GiB of RAM; check the sizes in the input or config",
+               nbytes, static_cast<double>(nbytes) / (1 << 30),
+               static_cast<double>(ram) / (1 << 30));
+}
+
 class CachingCpuAllocator final : public Allocator {
  public:
   CachingCpuAllocator() { configure(env_caching(), env_limit()); }
 
   void* allocate(size_t nbytes) override {
+    check_fits_machine(nbytes);
     const size_t rounded = size_class(nbytes);
     std::lock_guard<std::mutex> lock(mutex_);
     void* ptr = nullptr;

@@ -9,7 +9,13 @@ namespace camlab {
 
 int64_t numel(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t s : shape) n *= s;
+  for (int64_t s : shape) {
+    // A corrupt header or a hostile config can ask for [2^32, 2^32]: the product must not wrap
+    // into a small (or negative) count that a later allocation would then trust.
+    CAMLAB_CHECK(!__builtin_mul_overflow(n, s, &n),
+                 "shape {}: its sizes multiply past 2^63 - 1 elements; no tensor can hold it",
+                 shape_str(shape));
+  }
   return n;
 }
 

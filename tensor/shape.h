@@ -15,7 +15,7 @@ namespace camlab {
 
 using Shape = std::vector<int64_t>;
 
-int64_t numel(const Shape& shape);
+int64_t numel(const Shape& shape);  // an Error naming the shape when it overflows int64
 Shape contiguous_strides(const Shape& shape);
 std::string shape_str(const Shape& shape);  // "[64, 32, 28, 28]"
 

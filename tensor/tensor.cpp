@@ -18,9 +18,13 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   for (int64_t s : shape) {
     CAMLAB_CHECK(s >= 0, "empty: negative size in shape {}", shape_str(shape));
   }
+  size_t nbytes = 0;
+  CAMLAB_CHECK(!__builtin_mul_overflow(static_cast<size_t>(camlab::numel(shape)), dtype_size(dtype),
+                                       &nbytes),
+               "empty: shape {} of {} needs more bytes than an address space holds",
+               shape_str(shape), dtype_name(dtype));
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage =
-      Storage::make(static_cast<size_t>(camlab::numel(shape)) * dtype_size(dtype), device);
+  impl->storage = Storage::make(nbytes, device);
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;
@@ -88,7 +92,8 @@ Shape infer_shape(const Shape& requested, int64_t count, std::string_view op, co
       CAMLAB_CHECK(infer_at < 0, "{}: only one dim may be -1 in {}", op, shape_str(requested));
       infer_at = static_cast<int64_t>(d);
     } else {
-      known *= shape[d];
+      CAMLAB_CHECK(!__builtin_mul_overflow(known, shape[d], &known),
+                   "{}: shape {} multiplies past 2^63 - 1 elements", op, shape_str(requested));
     }
   }
   if (infer_at >= 0 && known != 0 && count % known == 0) shape[infer_at] = count / known;

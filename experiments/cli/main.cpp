@@ -2,6 +2,7 @@
 // line on stderr and an exit status (2: usage or configuration, 1: runtime).
 #include <fmt/format.h>
 
+#include <csignal>
 #include <exception>
 #include <iostream>
 
@@ -28,6 +29,10 @@ int main(int argc, char** argv) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     return args.empty() ? (print_usage(), 2) : print_usage();
   }
+  // A write past RLIMIT_FSIZE (a quota, `ulimit -f`) would kill the process with SIGXFSZ before any
+  // message; ignored, the write fails with EFBIG and the writer reports a one-line error while
+  // the previous checkpoint stays intact (checkpoints are written to .tmp and renamed).
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     const cli::Command& command = cli::find_command(args[0]);
     return command.run(std::vector<std::string>(args.begin() + 1, args.end()));

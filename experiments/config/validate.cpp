@@ -42,6 +42,10 @@ Kind element_kind(Kind array_kind) {
 }
 
 bool in_range(const KeySpec& spec, const toml::node& node) {
+  // Integers read as int64 first: toml++ gives no double for one it cannot hold exactly (2^63 - 1),
+  // and the fallback 0 made "batch_size = 9223372036854775807" fail "must be ≥ 1".
+  if (const auto* integer = node.as_integer())
+    return spec.range.contains(static_cast<double>(**integer));
   return spec.range.contains(node.value<double>().value_or(0.0));
 }
 

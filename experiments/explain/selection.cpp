@@ -1,7 +1,6 @@
 #include "experiments/explain/selection.h"
 
 #include <algorithm>
-#include <charconv>
 #include <numeric>
 
 #include "autograd/grad_mode.h"
@@ -37,15 +36,6 @@ std::vector<int64_t> most_confident(std::vector<Scored> pool, int64_t count) {
     out.push_back(s.index);
   }
   return out;
-}
-
-int64_t parse_int(std::string_view text, const std::string& whole) {
-  int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  CAMLAB_CHECK(ec == std::errc() && end == text.data() + text.size() && value >= 0,
-               "--indices '{}': '{}' is not a non-negative integer (forms: 0:16, 3,7,9, 5)", whole,
-               text);
-  return value;
 }
 
 }  // namespace
@@ -124,31 +114,6 @@ std::vector<int64_t> select_images(const std::string& mode, const Predictions& p
       }
     }
     if (!any) break;
-  }
-  return out;
-}
-
-std::vector<int64_t> parse_indices(const std::string& text, int64_t dataset_size) {
-  std::vector<int64_t> out;
-  if (auto colon = text.find(':'); colon != std::string::npos) {
-    int64_t begin = parse_int(std::string_view(text).substr(0, colon), text);
-    int64_t end = parse_int(std::string_view(text).substr(colon + 1), text);
-    CAMLAB_CHECK(begin < end, "--indices '{}': the range is empty", text);
-    for (int64_t i = begin; i < end; ++i) out.push_back(i);
-  } else {
-    size_t start = 0;
-    while (start <= text.size()) {
-      size_t comma = text.find(',', start);
-      if (comma == std::string::npos) comma = text.size();
-      out.push_back(parse_int(std::string_view(text).substr(start, comma - start), text));
-      start = comma + 1;
-    }
-  }
-  for (int64_t i : out) {
-    CAMLAB_CHECK(i < dataset_size,
-                 "--indices '{}': index {} is out of range for a dataset of {} "
-                 "images (valid: 0..{})",
-                 text, i, dataset_size, dataset_size - 1);
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "datasets/data_loader.h"
+#include "experiments/explain/indices.h"
 #include "nn/module.h"
 
 namespace camlab::experiments {
@@ -28,8 +29,5 @@ const std::vector<std::string>& selection_modes();
 // confident first; per-class: the first image of each class in turn; random: seeded.
 std::vector<int64_t> select_images(const std::string& mode, const Predictions& predictions,
                                    int64_t count, uint64_t seed);
-
-// "0:16", "3,7,9", "5": indices into the dataset, checked against its size.
-std::vector<int64_t> parse_indices(const std::string& text, int64_t dataset_size);
 
 }  // namespace camlab::experiments

@@ -41,6 +41,9 @@ int64_t window_out(int64_t n, int64_t k, int64_t stride, int64_t pad, int64_t di
   return (n + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
 }
 
+// More than any published convnet (ResNet-1001 has ~3000 modules) and few enough to build quickly.
+constexpr int64_t kMaxLayers = 10000;
+
 class Builder {
  public:
   Builder(const BlockTable& blocks, Generator& gen) : blocks_(blocks), gen_(gen) {}
@@ -55,12 +58,30 @@ class Builder {
         // A repeated layer strides only in its first copy (a ResNet stage's downsampling).
         LayerSpec copy = layer;
         if (r > 0) copy.stride = 1;
-        add_one(into, copy, names[next++], shape, depth);
+        add_one_named(into, copy, names[next++], shape, depth);
       }
     }
   }
 
  private:
+  // add_one, with errors from below (an allocation the machine cannot hold, a kernel's shape
+  // check) pointed at the layer's line in the config: the key to change.
+  void add_one_named(nn::Sequential& into, const LayerSpec& layer, const std::string& name,
+                     FeatureShape& shape, int depth) {
+    // `repeat` and nested blocks multiply: "repeat = 999999999" would build layers until the
+    // machine runs out of memory, so the total is bounded first.
+    CAMLAB_CHECK(++built_ <= kMaxLayers,
+                 "{}: the model would have more than {} layers (repeat {}); camlab builds at most "
+                 "{} — lower 'repeat' or the nesting of blocks",
+                 describe(layer, name), kMaxLayers, layer.repeat, kMaxLayers);
+    try {
+      add_one(into, layer, name, shape, depth);
+    } catch (const Error& e) {
+      if (std::string_view(e.what()).find(": layer '") != std::string_view::npos) throw;
+      fail("{}: {}", describe(layer, name), e.what());
+    }
+  }
+
   void add_one(nn::Sequential& into, const LayerSpec& layer, const std::string& name,
                FeatureShape& shape, int depth) {
     const std::string& t = layer.type;
@@ -199,6 +220,7 @@ class Builder {
 
   const BlockTable& blocks_;
   Generator& gen_;
+  int64_t built_ = 0;  // layers added so far, nested blocks included
 };
 
 }  // namespace

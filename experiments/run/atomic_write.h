@@ -1,5 +1,5 @@
 // Replace a file in one step: write "<path>.tmp", flush it to disk, rename it over <path>.
-// A crash leaves either the old file or the new one, never half of one.
+// A crash leaves either the old file or the new one, never half of one (tensor/atomic_file.h).
 //
 //   write_text_atomic(run.file("metrics.json"), json.dump(2));
 //   std::string text = read_text(run.file("config.toml"));

@@ -17,8 +17,21 @@ void start_fresh(const fs::path& dir) {
 }
 
 // Only called on folders that hold a camlab run (run_info.json): never on arbitrary --out paths.
+// The lock file stays: this process holds it.
 void clear_run(const fs::path& dir) {
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) fs::remove_all(entry);
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
+    if (entry.path().filename() != kRunLockFile) fs::remove_all(entry);
+  }
+}
+
+// Empty but for what a process killed before its first complete write leaves: the lock file and
+// a half-written run_info.json.tmp (atomic_write.h renames only complete files).
+bool holds_nothing(const fs::path& dir) {
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
+    const fs::path name = entry.path().filename();
+    if (name != kRunLockFile && name.string() != std::string(kInfoFile) + ".tmp") return false;
+  }
+  return true;
 }
 
 void continue_run(const fs::path& dir) {
@@ -28,12 +41,19 @@ void continue_run(const fs::path& dir) {
   write_json_atomic(dir / kInfoFile, info);
 }
 
+[[noreturn]] void refuse_foreign(const std::string& where) {
+  fail(
+      "{}: exists and is not a camlab run (no run_info.json) — pass --out with another folder "
+      "or move it away",
+      where);
+}
+
 }  // namespace
 
 RunState RunDir::state(const fs::path& dir) {
   if (!fs::exists(dir)) return RunState::Missing;
   if (!fs::is_directory(dir)) return RunState::NotARun;
-  if (fs::is_empty(dir)) return RunState::Empty;
+  if (holds_nothing(dir)) return RunState::Empty;
   if (!fs::exists(dir / kInfoFile)) return RunState::NotARun;
   try {
     return read_json(dir / kInfoFile).value("status", "") == "finished" ? RunState::Finished
@@ -50,28 +70,28 @@ RunDir RunDir::open(std::string_view name, const RunDirOptions& options) {
                "run directory: --force (start over) and --resume (continue) exclude each other");
   const fs::path dir = options.out.empty() ? options.runs_root / name : options.out;
   const std::string where = dir.string();
+  // Before looking inside: a second process must not judge, clear or resume a run in flight.
+  // A folder that is not a run gets no lock file (create it only where a run may go).
+  if (state(dir) == RunState::NotARun) refuse_foreign(where);
+  std::shared_ptr<RunLock> lock = RunLock::acquire(dir);
   switch (state(dir)) {
     case RunState::Missing:
     case RunState::Empty:
       CAMLAB_CHECK(!options.resume, "{}: nothing to resume (no run there) — drop --resume", where);
       start_fresh(dir);
-      return RunDir(dir, false);
-    case RunState::NotARun:
-      fail(
-          "{}: exists and is not a camlab run (no run_info.json) — pass --out with another "
-          "folder or move it away",
-          where);
+      return RunDir(dir, false, lock);
+    case RunState::NotARun: refuse_foreign(where);
     case RunState::Finished:
     case RunState::Unfinished: break;
   }
   if (options.resume) {
     continue_run(dir);
-    return RunDir(dir, true);
+    return RunDir(dir, true, lock);
   }
   if (options.force) {
     clear_run(dir);
     start_fresh(dir);
-    return RunDir(dir, false);
+    return RunDir(dir, false, lock);
   }
   if (state(dir) == RunState::Finished) {
     fail(

@@ -1,5 +1,6 @@
 // A run directory, runs/<name> (or --out), created safely: a finished run is never overwritten
-// without --force, an unfinished one is continued only with --resume.
+// without --force, an unfinished one is continued only with --resume, and a second process is
+// kept out by <run>/.lock (run_lock.h) for as long as the RunDir lives.
 //
 //   RunDir run = RunDir::open(cfg.name(), {.out = out_flag, .force = force, .resume = resume});
 //   run.write_config(cfg);                        // config.toml, resolved
@@ -14,6 +15,7 @@
 #include <string_view>
 
 #include "experiments/config/config.h"
+#include "experiments/run/run_lock.h"
 
 namespace camlab::experiments {
 
@@ -43,11 +45,12 @@ class RunDir {
   void mark_finished() const;                          // status "finished", end_time
 
  private:
-  explicit RunDir(std::filesystem::path path, bool resumed)
-      : path_(std::move(path)), resumed_(resumed) {}
+  RunDir(std::filesystem::path path, bool resumed, std::shared_ptr<RunLock> lock)
+      : path_(std::move(path)), resumed_(resumed), lock_(std::move(lock)) {}
 
   std::filesystem::path path_;
   bool resumed_;
+  std::shared_ptr<RunLock> lock_;  // held while any copy of this RunDir lives
 };
 
 }  // namespace camlab::experiments

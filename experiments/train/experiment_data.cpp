@@ -55,12 +55,27 @@ Shape ExperimentData::input_shape() const { return {test.channels(), test.height
 
 int64_t ExperimentData::num_classes() const { return test.num_classes(); }
 
+namespace {
+
+// One split; an allocation the machine cannot hold is pointed at the [data] keys that size it.
+datasets::ImageDataset load_split(const Config& cfg, const std::string& split) {
+  try {
+    return datasets::load_dataset(dataset_request(cfg, split));
+  } catch (const Error& e) {
+    if (!std::string_view(e.what()).starts_with("out of host memory")) throw;
+    fail(
+        "{}: the {} split of data.dataset '{}' does not fit: {} — lower data.image_size or "
+        "data.{}_count",
+        cfg.where("data.dataset"), split, cfg.get_string("data.dataset"), e.what(), split);
+  }
+}
+
+}  // namespace
+
 ExperimentData load_experiment_data(const Config& cfg) {
   ExperimentData data;
-  data.train = take_subset(datasets::load_dataset(dataset_request(cfg, "train")),
-                           cfg.get_int("data.train_subset"));
-  data.test = take_subset(datasets::load_dataset(dataset_request(cfg, "test")),
-                          cfg.get_int("data.test_subset"));
+  data.train = take_subset(load_split(cfg, "train"), cfg.get_int("data.train_subset"));
+  data.test = take_subset(load_split(cfg, "test"), cfg.get_int("data.test_subset"));
   data.train_pipeline = make_pipeline(cfg);
   data.train_pipeline.fit(data.train);
   data.eval_pipeline = data.train_pipeline.eval_only();
@@ -71,8 +86,7 @@ ExperimentData load_test_data(const Config& cfg) {
   NormalizeSpec normalize = cfg.normalize();
   if (normalize.enabled && normalize.mean.empty()) return load_experiment_data(cfg);
   ExperimentData data;
-  data.test = take_subset(datasets::load_dataset(dataset_request(cfg, "test")),
-                          cfg.get_int("data.test_subset"));
+  data.test = take_subset(load_split(cfg, "test"), cfg.get_int("data.test_subset"));
   data.train_pipeline = make_pipeline(cfg);
   data.eval_pipeline = data.train_pipeline.eval_only();
   return data;

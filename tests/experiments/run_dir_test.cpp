@@ -2,6 +2,8 @@
 #include "experiments/run/run_dir.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "experiments/run/atomic_write.h"
 #include "experiments/run/metrics_json.h"
@@ -86,6 +88,31 @@ TEST(RunDir, OutFolderAndForeignFolders) {
   EXPECT_NE(error_of("new", {.runs_root = dir.path(), .resume = true}).find("nothing to resume"),
             std::string::npos);
   EXPECT_NE(error_of("", {.runs_root = dir.path()}).find("no name"), std::string::npos);
+}
+
+// A second process is refused with the holder's pid; the lock goes with the RunDir (and with the
+// process, however it ends), so the next open succeeds.
+TEST(RunDir, LockKeepsASecondProcessOutAndNamesTheHolder) {
+  test::TempDir dir;
+  const RunDirOptions resume{.runs_root = dir.path(), .resume = true};
+  RunDir::open("exp", {.runs_root = dir.path()});  // a run there, lock released again
+  {
+    const RunDir holder = RunDir::open("exp", resume);
+    const std::string expected =
+        "another camlab process holds this run (pid " + std::to_string(::getpid()) + " on ";
+    const pid_t child = ::fork();
+    if (child == 0) {  // the second process: exit 0 only on the expected one-line refusal
+      const std::string message = error_of("exp", resume);
+      ::_exit(message.find(expected) != std::string::npos && message.find('\n') == std::string::npos
+                  ? 0
+                  : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  }
+  EXPECT_TRUE(RunDir::open("exp", resume).resumed());
+  EXPECT_EQ(RunDir::state(dir.path() / "exp"), RunState::Unfinished);  // .lock is not a run file
 }
 
 TEST(RunInfo, DescribesTheBuildAndMachine) {
