@@ -1,7 +1,6 @@
 #include "nn/graph/graph.h"
 
 #include <algorithm>
-#include <regex>
 #include <set>
 
 #include "autograd/grad_mode.h"
@@ -9,6 +8,27 @@
 
 namespace camlab::nn {
 namespace {
+
+// "layer4.1.relu_1" -> "layer4.1.relu": a trailing _N (N digits) dropped from every dotted part,
+// since torch.onnx numbers the second and later calls of one module that way.
+std::string without_call_suffixes(const std::string& path) {
+  std::string out;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = std::min(path.find('.', start), path.size());
+    std::string part = path.substr(start, dot - start);
+    const size_t underscore = part.rfind('_');
+    if (underscore != std::string::npos && underscore + 1 < part.size() &&
+        std::all_of(part.begin() + underscore + 1, part.end(),
+                    [](char c) { return c >= '0' && c <= '9'; })) {
+      part.resize(underscore);
+    }
+    out += part;
+    if (dot == path.size()) return out;
+    out += '.';
+    start = dot + 1;
+  }
+}
 
 // Module names may not hold '.', ONNX names often do.
 std::string child_name(const std::string& onnx_name, std::set<std::string>& taken) {
@@ -141,7 +161,7 @@ Graph::Graph(GraphDef def) {
     node_names_.push_back(name);
     const std::string path = module_path_of(node.name);
     // "relu_1" is PyTorch's second call of module "relu": both spellings name it.
-    const std::string plain = std::regex_replace(path, std::regex("_[0-9]+(\\.|$)"), "$1");
+    const std::string plain = without_call_suffixes(path);
     scopes_.push_back(plain == path ? std::vector<std::string>{path}
                                     : std::vector<std::string>{path, plain});
   }
