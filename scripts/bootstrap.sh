@@ -20,6 +20,8 @@ PACKAGES=(
   python3-torch python3-h5py python3-numpy python3-pil graphviz ccache
   # the photos the end-to-end explain test reads (skimage/data/chelsea.png, coffee.png)
   python3-skimage
+  # fuzz/ (-DCAMLAB_FUZZ=ON, scripts/fuzz-all.sh): clang with libFuzzer
+  clang libclang-rt-14-dev
 )
 
 installed() {
