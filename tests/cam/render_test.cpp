@@ -133,7 +133,7 @@ TEST(Colormap, ParsesNamesAndListsValidOnesOnError) {
 // ---------------------------------------------------------------------------------------------
 // Tensors to images.
 
-TEST(ToRgb, GreyImageUsesMinMaxRange) {
+TEST(ToRgb, GrayImageUsesMinMaxRange) {
   Tensor x = Tensor::from_vector<float>({-1.0f, 0.0f, 1.0f, 3.0f}, {1, 2, 2});
   RgbImage image = to_rgb(x);
   ASSERT_EQ(image.width, 2);
@@ -228,7 +228,7 @@ TEST(Resize, NearestReplicatesPixels) {
   }
 }
 
-TEST(Resize, BilinearSamplesPixelCentresLikePyTorch) {
+TEST(Resize, BilinearSamplesPixelCentersLikePyTorch) {
   // F.interpolate([[0, 255]], scale_factor=2, mode="bilinear", align_corners=False)
   // = [0, 63.75, 191.25, 255].
   RgbImage image{2, 1, {0, 0, 0, 255, 255, 255}};
@@ -323,7 +323,7 @@ TEST(Png, RgbRoundTripIsExact) {
   EXPECT_EQ(read_file(dir.file("rgb.png"))[25], 2);  // IHDR colour type: truecolour
 }
 
-TEST(Png, GreyRoundTripReadsBackAsEqualChannels) {
+TEST(Png, GrayRoundTripReadsBackAsEqualChannels) {
   ScratchDir dir;
   GrayImage gray{6, 4, std::vector<uint8_t>(24)};
   for (size_t i = 0; i < gray.pixels.size(); ++i) gray.pixels[i] = static_cast<uint8_t>(i * 11);
@@ -525,7 +525,7 @@ TEST(PlotLines, RisingValuesPutTheLineHighOnTheRight) {
   EXPECT_GT(non_white, 1000);  // axes, grid, ticks and labels too
 }
 
-TEST(PlotLines, FallingValuesAndLegendColours) {
+TEST(PlotLines, FallingValuesAndLegendColors) {
   std::vector<Series> series = {
       {.name = "train", .x = {0, 10, 20}, .y = {2.0, 1.0, 0.5}, .color = Rgb{200, 0, 0}},
       {.name = "val", .y = {2.5, std::nan(""), 0.7}}};
