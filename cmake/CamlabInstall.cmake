@@ -38,7 +38,8 @@ install(TARGETS camlab RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # Public headers only: not the kernels behind the dispatch tables (tensor/cpu, tensor/cuda), the
 # HDF5 helpers (nn/h5*.h; HDF5 is a private dependency) or the CLI verbs (experiments/cli).
-set(CAMLAB_PRIVATE_HEADERS "/tensor/(cpu|cuda)/|/nn/h5[a-z_]*\\.h$|/experiments/cli/")
+# The folders match too (no trailing slash), so they are not created empty.
+set(CAMLAB_PRIVATE_HEADERS "/tensor/(cpu|cuda)(/|$)|/nn/h5[a-z_]*\\.h$|/experiments/cli(/|$)")
 foreach(module IN LISTS CAMLAB_LIBRARY_MODULES)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${module}/
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/camlab/${module}
