@@ -19,6 +19,7 @@
 #include "cam/render/font.h"
 #include "cam/render/heatmap.h"
 #include "cam/render/image.h"
+#include "cam/render/palette.h"
 #include "cam/render/plot.h"
 #include "cam/render/png_io.h"
 #include "cam/render/tile.h"
@@ -505,6 +506,15 @@ Extremes find_color(const RgbImage& image, Rgb color) {
     }
   }
   return e;
+}
+
+// matplotlib's tab10 (matplotlib.colors.TABLEAU_COLORS): blue first, red fourth, cycling.
+TEST(Palette, Tab10CyclesAndWritesHex) {
+  EXPECT_EQ(category_color(0), (Rgb{31, 119, 180}));
+  EXPECT_EQ(hex_color(category_color(3)), "#d62728");
+  EXPECT_EQ(hex_color(category_color(9)), "#17becf");
+  EXPECT_EQ(category_color(10), category_color(0));
+  EXPECT_EQ(category_color(-1), category_color(9));
 }
 
 TEST(PlotLines, RisingValuesPutTheLineHighOnTheRight) {
