@@ -4,8 +4,7 @@
 // optimizer's (and scheduler's) resumable state. Built in memory, then written to <path>.tmp,
 // fsynced and renamed: a crash or a full disk never leaves a half-written file under the real name.
 //
-//   CheckpointInfo info{.config = toml_text, .epoch = 3, .step = 4200};
-//   info.extra["best_accuracy"] = 0.91;
+//   CheckpointInfo info{.config = toml_text, .epoch = 3, .step = 4200, .extra = {{"acc", 0.9}}};
 //   save_checkpoint("run/checkpoint.h5", *model, &sgd, &schedule, info);
 //   CheckpointInfo back = load_checkpoint("run/checkpoint.h5", *model, &sgd, &schedule);
 //   Checkpoint raw = read_checkpoint("run/best.h5");   // just the contents

@@ -31,12 +31,6 @@ struct KernelArgs {
 using Kernel = void (*)(const KernelArgs&);
 using KernelTable = std::array<Kernel, kOpCount>;
 
-// A kernel's check that the frontend allocated the output dtype it writes.
-inline void check_output_dtype(const char* op, const Tensor& out, DType want) {
-  CAMLAB_CHECK(out.dtype() == want, "{}: output dtype is {} but the kernel writes {}", op,
-               dtype_name(out.dtype()), dtype_name(want));
-}
-
 // The table for a device type; CPU's is filled by tensor/cpu/, CUDA's by tensor/cuda/ when built.
 KernelTable& kernel_table(DeviceType type);
 bool has_kernel(Op op, DeviceType type);

@@ -4,13 +4,11 @@
 //   size_t bytes = dtype_size(t);                       // 4
 //   visit_floating(t, "exp", [&]<typename T>() { ... }); // T = float or double
 //   visit_all(t, "copy", [&]<typename T>() { ... });     // every dtype
-//   visit_numeric(t, "add", ...);   visit_signed(t, "neg", ...);   // all but bool; signed
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-#include <type_traits>
 
 #include "tensor/error.h"
 
@@ -41,11 +39,6 @@ constexpr std::string_view dtype_name(DType t) {
 }
 
 constexpr bool is_floating(DType t) { return t == DType::Float32 || t == DType::Float64; }
-
-// What a sum produces, as in PyTorch: floating dtypes are kept, integers and bools widen to int64.
-constexpr DType sum_dtype(DType t) { return is_floating(t) ? t : DType::Int64; }
-template <typename T>
-using sum_type = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
 
 // The C++ type behind each dtype; bool is stored as one byte.
 template <typename T>
@@ -78,30 +71,6 @@ decltype(auto) visit_floating(DType t, std::string_view op, Fn&& fn) {
     case DType::Float32: return fn.template operator()<float>();
     case DType::Float64: return fn.template operator()<double>();
     default: fail("{}: expected a floating dtype (float32 or float64), got {}", op, dtype_name(t));
-  }
-}
-
-// Like visit_floating, for the signed dtypes (float32, float64, int64): ops where "negative"
-// means something.
-template <typename Fn>
-decltype(auto) visit_signed(DType t, std::string_view op, Fn&& fn) {
-  switch (t) {
-    case DType::Float32: return fn.template operator()<float>();
-    case DType::Float64: return fn.template operator()<double>();
-    case DType::Int64: return fn.template operator()<int64_t>();
-    default: fail("{}: expected float32, float64 or int64, got {}", op, dtype_name(t));
-  }
-}
-
-// Like visit_floating, for every dtype but bool: arithmetic (a sum of bools means nothing).
-template <typename Fn>
-decltype(auto) visit_numeric(DType t, std::string_view op, Fn&& fn) {
-  switch (t) {
-    case DType::Float32: return fn.template operator()<float>();
-    case DType::Float64: return fn.template operator()<double>();
-    case DType::Int64: return fn.template operator()<int64_t>();
-    case DType::UInt8: return fn.template operator()<uint8_t>();
-    default: fail("{}: expected a numeric dtype, got {}", op, dtype_name(t));
   }
 }
 

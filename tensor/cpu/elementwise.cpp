@@ -8,6 +8,7 @@
 #include "tensor/cpu/vec_math.h"
 #include "tensor/elementwise_ops.h"
 #include "tensor/functors.h"
+#include "tensor/kernel_dtypes.h"
 #include "tensor/op_params.h"
 
 namespace camlab::cpu {

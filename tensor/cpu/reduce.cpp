@@ -14,6 +14,7 @@
 
 #include "tensor/cpu/loops.h"
 #include "tensor/cpu/register.h"
+#include "tensor/kernel_dtypes.h"
 #include "tensor/op_params.h"
 
 namespace camlab::cpu {

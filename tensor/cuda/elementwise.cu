@@ -9,6 +9,7 @@
 #include "tensor/cuda/register.h"
 #include "tensor/elementwise_ops.h"
 #include "tensor/functors.h"
+#include "tensor/kernel_dtypes.h"
 #include "tensor/op_params.h"
 
 namespace camlab::cuda {

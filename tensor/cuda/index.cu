@@ -16,6 +16,7 @@
 #include "tensor/cuda/loops.cuh"
 #include "tensor/cuda/register.h"
 #include "tensor/index_operands.h"
+#include "tensor/kernel_dtypes.h"
 #include "tensor/op_params.h"
 
 namespace camlab::cuda {

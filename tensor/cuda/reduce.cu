@@ -15,6 +15,7 @@
 #include "tensor/cuda/loops.cuh"
 #include "tensor/cuda/register.h"
 #include "tensor/functors.h"
+#include "tensor/kernel_dtypes.h"
 #include "tensor/op_params.h"
 
 namespace camlab::cuda {

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "tensor/dispatch.h"
+#include "tensor/kernel_dtypes.h"
 #include "tensor/ops.h"
 
 namespace camlab::ops {
