@@ -1,6 +1,6 @@
 // conv2d_speed: GFLOP/s of the CPU convolution (forward, backward-input, backward-weight) on the
 // reference layer, batch 64, 32 -> 32 channels, 28x28, 3x3, padding 1, float32; with --all also
-// on the other layers of the reference nets (issue #8).
+// on the other layers of the reference nets (docs/performance.md).
 //
 //   $ g++ -std=c++20 -O2 -march=native -fopenmp -I. bench/conv2d_speed.cpp
 //         build/tensor/libcamlab_tensor.a -lfmt

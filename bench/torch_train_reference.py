@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """The fmnist-gapnet recipe trained in PyTorch, for the accuracy comparison of
-experiments/configs/fmnist-gapnet.toml (issue 3: "within 0.5 points of PyTorch on the same recipe").
+experiments/configs/fmnist-gapnet.toml: camlab should land within 0.5 points of PyTorch on the
+same recipe (docs/results.md).
 
     python3 bench/torch_train_reference.py --epochs 10 --seed 0 --threads 1 --csv torch-seed0.csv
 

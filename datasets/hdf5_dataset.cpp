@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "datasets/h5_handle.h"
+#include "nn/h5_handle.h"
 #include "tensor/claimed_size.h"
 #include "tensor/error.h"
 
@@ -44,8 +44,8 @@ struct Stored {
 };
 
 Stored describe(hid_t dataset) {
-  H5Handle space(H5Dget_space(dataset), H5Sclose);
-  H5Handle type(H5Dget_type(dataset), H5Tclose);
+  nn::h5::Handle space(H5Dget_space(dataset), H5Sclose);
+  nn::h5::Handle type(H5Dget_type(dataset), H5Tclose);
   const int rank = H5Sget_simple_extent_ndims(space.get());
   std::vector<hsize_t> dims(static_cast<size_t>(std::max(rank, 0)));
   H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
@@ -70,7 +70,7 @@ Tensor read_array(hid_t file, const std::string& path, const char* key, DType dt
     CAMLAB_CHECK(!required, "file {}: {} is missing; {}", path, key, kSchema);
     return Tensor();
   }
-  H5Handle dataset(H5Dopen2(file, key, H5P_DEFAULT), H5Dclose);
+  nn::h5::Handle dataset(H5Dopen2(file, key, H5P_DEFAULT), H5Dclose);
   CAMLAB_CHECK(dataset.ok(), "file {}: {} is not a dataset; {}", path, key, kSchema);
   const Stored stored = describe(dataset.get());
   const bool numeric = stored.type_class == H5T_INTEGER || stored.type_class == H5T_FLOAT;
@@ -96,7 +96,7 @@ Tensor read_array(hid_t file, const std::string& path, const char* key, DType dt
 Tensor read_images(hid_t file, const std::string& path) {
   CAMLAB_CHECK(H5Lexists(file, "/images", H5P_DEFAULT) > 0, "file {}: /images is missing; {}", path,
                kSchema);
-  H5Handle dataset(H5Dopen2(file, "/images", H5P_DEFAULT), H5Dclose);
+  nn::h5::Handle dataset(H5Dopen2(file, "/images", H5P_DEFAULT), H5Dclose);
   CAMLAB_CHECK(dataset.ok(), "file {}: /images is not a dataset; {}", path, kSchema);
   const Stored stored = describe(dataset.get());
   const bool bytes = stored.type_class == H5T_INTEGER && stored.type_size == 1;
@@ -109,16 +109,16 @@ Tensor read_images(hid_t file, const std::string& path) {
 // The strings of attribute `classes` (variable- or fixed-length, as h5py or C writes them).
 std::vector<std::string> read_classes(hid_t file, const std::string& path) {
   if (H5Aexists(file, "classes") <= 0) return {};
-  H5Handle attr(H5Aopen(file, "classes", H5P_DEFAULT), H5Aclose);
-  H5Handle type(H5Aget_type(attr.get()), H5Tclose);
-  H5Handle space(H5Aget_space(attr.get()), H5Sclose);
+  nn::h5::Handle attr(H5Aopen(file, "classes", H5P_DEFAULT), H5Aclose);
+  nn::h5::Handle type(H5Aget_type(attr.get()), H5Tclose);
+  nn::h5::Handle space(H5Aget_space(attr.get()), H5Sclose);
   CAMLAB_CHECK(H5Tget_class(type.get()) == H5T_STRING,
                "file {}: attribute 'classes' holds {} values; expected strings (class names)", path,
                class_name(H5Tget_class(type.get())));
   const auto count = static_cast<size_t>(H5Sget_simple_extent_npoints(space.get()));
   std::vector<std::string> names;
   if (H5Tis_variable_str(type.get()) > 0) {
-    H5Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    nn::h5::Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mem.get(), H5T_VARIABLE);
     H5Tset_cset(mem.get(), H5Tget_cset(type.get()));  // HDF5 will not convert ASCII <-> UTF-8
     std::vector<char*> raw(count, nullptr);
@@ -149,8 +149,9 @@ std::vector<std::string> read_classes(hid_t file, const std::string& path) {
 void write_array(hid_t file, const std::string& path, const char* key, const Tensor& t) {
   Tensor x = t.contiguous();
   std::vector<hsize_t> dims(x.shape().begin(), x.shape().end());
-  H5Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
-  H5Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  nn::h5::Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                       H5Sclose);
+  nn::h5::Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
   if (x.numel() > 0) {
     // Chunks of whole items, about 1 MiB each, so one item reads without inflating the rest.
     const size_t item_bytes = static_cast<size_t>(x.numel() / x.size(0)) * dtype_size(x.dtype());
@@ -160,9 +161,9 @@ void write_array(hid_t file, const std::string& path, const char* key, const Ten
     H5Pset_shuffle(dcpl.get());
     H5Pset_deflate(dcpl.get(), 4);
   }
-  H5Handle dataset(H5Dcreate2(file, key, file_type(x.dtype()), space.get(), H5P_DEFAULT, dcpl.get(),
-                              H5P_DEFAULT),
-                   H5Dclose);
+  nn::h5::Handle dataset(H5Dcreate2(file, key, file_type(x.dtype()), space.get(), H5P_DEFAULT,
+                                    dcpl.get(), H5P_DEFAULT),
+                         H5Dclose);
   CAMLAB_CHECK(dataset.ok(), "file {}: cannot create {} {}", path, key, shape_str(x.shape()));
   if (x.numel() > 0) {
     CAMLAB_CHECK(H5Dwrite(dataset.get(), memory_type(x.dtype()), H5S_ALL, H5S_ALL, H5P_DEFAULT,
@@ -174,12 +175,13 @@ void write_array(hid_t file, const std::string& path, const char* key, const Ten
 void write_strings_attribute(hid_t file, const std::string& path, const char* key,
                              const std::vector<std::string>& values) {
   if (values.empty()) return;
-  H5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  nn::h5::Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.get(), H5T_VARIABLE);
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
   const hsize_t count = values.size();
-  H5Handle space(H5Screate_simple(1, &count, nullptr), H5Sclose);
-  H5Handle attr(H5Acreate2(file, key, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  nn::h5::Handle space(H5Screate_simple(1, &count, nullptr), H5Sclose);
+  nn::h5::Handle attr(H5Acreate2(file, key, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                      H5Aclose);
   std::vector<const char*> raw;
   for (const std::string& v : values) raw.push_back(v.c_str());
   CAMLAB_CHECK(attr.ok() && H5Awrite(attr.get(), type.get(), raw.data()) >= 0,
@@ -190,8 +192,8 @@ void write_strings_attribute(hid_t file, const std::string& path, const char* ke
 
 ImageDataset read_hdf5_dataset(const std::string& path) {
   CAMLAB_CHECK(std::filesystem::is_regular_file(path), "file {} not found", path);
-  H5QuietErrors quiet;
-  H5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  nn::h5::QuietErrors quiet;
+  nn::h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   CAMLAB_CHECK(file.ok(), "file {} is not a readable HDF5 file; {}", path, kSchema);
   ImageDataset d;
   d.name = std::filesystem::path(path).stem().string();
@@ -201,7 +203,7 @@ ImageDataset read_hdf5_dataset(const std::string& path) {
   const Stored labels = [&] {
     CAMLAB_CHECK(H5Lexists(file.get(), "/labels", H5P_DEFAULT) > 0,
                  "file {}: /labels is missing; {}", path, kSchema);
-    H5Handle dataset(H5Dopen2(file.get(), "/labels", H5P_DEFAULT), H5Dclose);
+    nn::h5::Handle dataset(H5Dopen2(file.get(), "/labels", H5P_DEFAULT), H5Dclose);
     return describe(dataset.get());
   }();
   const DType label_dtype = labels.shape.size() == 2 ? DType::UInt8 : DType::Int64;
@@ -217,8 +219,8 @@ void write_hdf5_dataset(const std::string& path, const ImageDataset& dataset) {
   dataset.validate("write_hdf5_dataset " + path);
   const std::string tmp = path + ".tmp";
   try {
-    H5QuietErrors quiet;
-    H5Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    nn::h5::QuietErrors quiet;
+    nn::h5::Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
     CAMLAB_CHECK(file.ok(),
                  "file {}: cannot be created (does the folder exist and is it writable?)", tmp);
     write_array(file.get(), path, "/images", dataset.images);

@@ -1,4 +1,4 @@
-// The camlab dataset schema in HDF5 (DESIGN.md, "Interchange formats"), read and written.
+// The camlab dataset schema in HDF5 (docs/formats.md, "Dataset"), read and written.
 //
 //   write_hdf5_dataset("shapes.h5", make_shapes({.n = 1000}));
 //   ImageDataset d = read_hdf5_dataset("shapes.h5");   // validated: one-line Error if malformed

@@ -46,8 +46,8 @@ std::array<float, 4> draw_item(const ShapesOptions& o, int64_t index, uint8_t* i
                     static_cast<double>(gen.integer(0, size - static_cast<int64_t>(side) + 1)),
                     static_cast<double>(gen.integer(0, size - static_cast<int64_t>(side) + 1)),
                     side};
-  double colour[3];
-  for (double& c : colour) c = 0.6 + 0.4 * gen.uniform();
+  double color[3];
+  for (double& c : color) c = 0.6 + 0.4 * gen.uniform();
   int64_t bx0 = size, by0 = size, bx1 = 0, by1 = 0;
   for (int64_t y = 0; y < size; ++y) {
     for (int64_t x = 0; x < size; ++x) {
@@ -59,7 +59,7 @@ std::array<float, 4> draw_item(const ShapesOptions& o, int64_t index, uint8_t* i
       }
       for (int64_t c = 0; c < o.channels; ++c) {
         const double noise = o.noise * gen.uniform();
-        const double value = on ? std::min(1.0, colour[c] + 0.5 * noise) : noise;
+        const double value = on ? std::min(1.0, color[c] + 0.5 * noise) : noise;
         image[c * plane + y * size + x] = static_cast<uint8_t>(std::lround(255 * value));
       }
     }

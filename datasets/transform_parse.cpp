@@ -8,6 +8,7 @@
 
 #include "datasets/transform.h"
 #include "tensor/error.h"
+#include "tensor/strings.h"
 
 namespace camlab::datasets {
 namespace {
@@ -15,17 +16,6 @@ namespace {
 constexpr const char* kValid =
     "valid: random_crop:PADDING, hflip[:P], random_affine[:DEGREES,TRANSLATE,SCALE], "
     "normalize[:MEAN:STD]";
-
-std::vector<std::string> split(std::string_view text, char sep) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    const size_t end = text.find(sep, start);
-    parts.emplace_back(text.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) return parts;
-    start = end + 1;
-  }
-}
 
 double to_number(const std::string& text, std::string_view spec) {
   double value = 0;

@@ -4,9 +4,10 @@
 #include <cstdio>
 #include <string>
 
-#include "cam/methods/method.h"
-#include "cam/render/heatmap.h"
-#include "cam/render/png_io.h"
+#include <camlab/cam/methods/method.h>
+#include <camlab/cam/render/heatmap.h>
+#include <camlab/cam/render/png_io.h>
+
 #include "small_net.h"
 
 int main(int argc, char** argv) {

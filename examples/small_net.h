@@ -14,9 +14,9 @@
 #include <utility>
 #include <vector>
 
-#include "datasets/data_loader.h"
-#include "datasets/shapes.h"
-#include "nn/nn.h"
+#include <camlab/datasets/data_loader.h>
+#include <camlab/datasets/shapes.h>
+#include <camlab/nn/nn.h>
 
 namespace examples {
 

@@ -5,8 +5,9 @@
 #include <cstdio>
 #include <string>
 
+#include <camlab/camlab.h>  // the umbrella: every public header
+
 #include "small_net.h"
-#include "tensor/ops.h"
 
 int main(int argc, char** argv) {
   using namespace camlab;

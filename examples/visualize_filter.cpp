@@ -5,8 +5,9 @@
 #include <cstdio>
 #include <string>
 
-#include "cam/render/png_io.h"
-#include "cam/visualize/feature_vis.h"
+#include <camlab/cam/render/png_io.h>
+#include <camlab/cam/visualize/feature_vis.h>
+
 #include "small_net.h"
 
 int main(int argc, char** argv) {

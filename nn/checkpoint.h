@@ -1,13 +1,13 @@
-// HDF5 checkpoints in DESIGN.md's format: root attributes format = "camlab-checkpoint", version,
-// config (the run's TOML), epoch, step and any extra numbers; /model holds one dataset per
+// HDF5 checkpoints (docs/formats.md, "Checkpoint"): root attributes format = "camlab-checkpoint",
+// version, config (the run's TOML), epoch, step and any extra numbers; /model holds one dataset per
 // parameter and buffer by PyTorch dotted name (float32; int64 for counters); /optimizer holds the
 // optimizer's (and scheduler's) resumable state. Built in memory, then written to <path>.tmp,
 // fsynced and renamed: a crash or a full disk never leaves a half-written file under the real name.
 //
-//   CheckpointInfo info{.config = toml_text, .epoch = 3, .step = 4200, .extra = {{"best_acc",
-//   0.91}}}; save_checkpoint("run/checkpoint.h5", *model, &sgd, &schedule, info); CheckpointInfo
-//   back = load_checkpoint("run/checkpoint.h5", *model, &sgd, &schedule); Checkpoint raw =
-//   read_checkpoint("run/best.h5");       // just the contents
+//   CheckpointInfo info{.config = toml_text, .epoch = 3, .step = 4200, .extra = {{"acc", 0.9}}};
+//   save_checkpoint("run/checkpoint.h5", *model, &sgd, &schedule, info);
+//   CheckpointInfo back = load_checkpoint("run/checkpoint.h5", *model, &sgd, &schedule);
+//   Checkpoint raw = read_checkpoint("run/best.h5");   // just the contents
 #pragma once
 
 #include <cstdint>

@@ -50,13 +50,6 @@ bool write_scalar_attribute(hid_t object, const std::string& name, hid_t stored,
 
 }  // namespace
 
-QuietErrors::QuietErrors() {
-  H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-}
-
-QuietErrors::~QuietErrors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-
 hid_t create_ordered_group(hid_t parent, const std::string& name) {
   Handle properties(H5Pcreate(H5P_GROUP_CREATE), H5Pclose);
   H5Pset_link_creation_order(properties.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);

@@ -13,45 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "nn/h5_handle.h"
 #include "tensor/tensor.h"
 
 namespace camlab::nn::h5 {
-
-// Closes an identifier when it leaves scope.
-class Handle {
- public:
-  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-  ~Handle() {
-    if (id_ >= 0) close_(id_);
-  }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  hid_t get() const { return id_; }
-  bool ok() const { return id_ >= 0; }
-  // Closes now; returns false when HDF5 reports an error (e.g. a failed final write).
-  bool close() {
-    const bool ok = id_ < 0 || close_(id_) >= 0;
-    id_ = -1;
-    return ok;
-  }
-
- private:
-  hid_t id_;
-  herr_t (*close_)(hid_t);
-};
-
-// Silences HDF5's error-stack printing for a scope; restores the previous handler.
-class QuietErrors {
- public:
-  QuietErrors();
-  ~QuietErrors();
-  QuietErrors(const QuietErrors&) = delete;
-  QuietErrors& operator=(const QuietErrors&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
 
 // A group whose links remember their creation order (so names read back in the order written).
 hid_t create_ordered_group(hid_t parent, const std::string& name);

@@ -4,8 +4,8 @@
 //   Generator gen(0);
 //   Tensor x = ops::randn({64, 1, 28, 28}, gen);
 //   Tensor w = ops::randn({32, 1, 3, 3}, gen);
-//   Tensor y = ops::conv2d(x, w, Tensor(), {.kernel = {3, 3}, .padding = {1, 1}});  // [64, 32, 28,
-//   28] Tensor p = ops::softmax(ops::sum(y, {2, 3}), 1);                                // [64, 32]
+//   Tensor y = ops::conv2d(x, w, Tensor(), {.padding = {1, 1}});   // [64, 32, 28, 28]
+//   Tensor p = ops::softmax(ops::sum(y, {2, 3}), 1);                // [64, 32]
 //
 // Errors are camlab::Error with one line naming the op and the shapes.
 #pragma once

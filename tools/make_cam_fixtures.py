@@ -3,7 +3,7 @@
 
 Run from the repository root:  python3 tools/make_cam_fixtures.py
 
-Every method is written out here from the formulas in reference/cam-methods.md (pytorch-grad-cam's
+Every method is written out here from the formulas in docs/cam.md (pytorch-grad-cam's
 constants where the papers leave one free); pytorch-grad-cam itself is not imported. The network is
 a tiny GAP convnet whose module names match camlab's nn::Sequential, so the state dict loads as is:
 

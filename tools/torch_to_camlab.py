@@ -4,7 +4,7 @@
     python3 tools/torch_to_camlab.py model.pt model.h5 --config experiments/configs/fmnist-gapnet.toml
     build/camlab explain model.h5 --methods gradcam --out explained/
 
-The checkpoint follows DESIGN.md: root attributes format = "camlab-checkpoint", version = 1,
+The checkpoint follows docs/formats.md: root attributes format = "camlab-checkpoint", version = 1,
 config (the TOML text of --config: it tells camlab the architecture and the data), epoch, step;
 /model/<dotted name> as float32 (int64 for integer buffers such as num_batches_tracked), in
 PyTorch's layouts, which are camlab's. The torch model's module names must be the ones camlab's

@@ -90,7 +90,7 @@ Explanation ActivationCam::compute(const Tensor& images, const Target& target) {
     out.weights = weights[0];
   } else {
     out.raw = fuse_layers(raws, height, width);
-    out.maps = minmax_normalise(out.raw);
+    out.maps = minmax_normalize(out.raw);
     bool all_weighted = true;
     for (const Tensor& w : weights) all_weighted = all_weighted && w.defined();
     if (all_weighted) out.weights = ops::cat(weights, 1);  // [N, Σ K_l]

@@ -9,13 +9,6 @@
 
 namespace camlab::cam {
 
-std::string join_names(const std::vector<std::string>& names, size_t limit) {
-  std::string out;
-  for (size_t i = 0; i < names.size() && i < limit; ++i) out += (i ? ", " : "") + names[i];
-  if (names.size() > limit) out += fmt::format(", ... ({} more)", names.size() - limit);
-  return out;
-}
-
 nn::Module& find_layer(nn::Module& model, const std::string& name, std::string_view method) {
   // A graph also answers to ONNX output names and PyTorch module paths ("layer4").
   if (auto* graph = dynamic_cast<nn::Graph*>(&model)) return graph->layer(name, method);

@@ -3,9 +3,9 @@
 //
 //   std::string layer = default_target_layer(model, images, "gradcam");   // e.g. "features.8"
 //   auto capture = std::make_shared<LayerCapture>();
-//   for (auto& h : capture->attach(model, {layer}, "gradcam")) keep(h);  // hooks stay until
-//   removed { LayerCapture::Armed armed(*capture); logits = model(images); } Tensor a =
-//   capture->output(0);                                       // [N, K, h, w]
+//   for (auto& h : capture->attach(model, {layer}, "gradcam")) keep(h);  // until removed
+//   { LayerCapture::Armed armed(*capture); logits = model(images); }
+//   Tensor a = capture->output(0);                                         // [N, K, h, w]
 #pragma once
 
 #include <memory>
@@ -15,6 +15,7 @@
 
 #include "nn/hooks.h"
 #include "nn/module.h"
+#include "nn/named_tensors.h"
 #include "tensor/tensor.h"
 
 namespace camlab::cam {
@@ -87,7 +88,7 @@ class LayerCapture {
   std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
-// "a, b, c" of at most `limit` names, then "... (n more)".
-std::string join_names(const std::vector<std::string>& names, size_t limit = 40);
+// "a, b, c" of at most `limit` names, then "... (n more)" (nn/named_tensors.h).
+using nn::join_names;
 
 }  // namespace camlab::cam

@@ -54,12 +54,12 @@ double off_diagonal_norm2(const std::vector<double>& a, int64_t n) {
 // p = X_c·v₁ for one image, X = terms[K, hw] read as [hw, K]; sign fixed by the channel mean.
 std::vector<double> project_one(const double* x, int64_t k, int64_t hw) {
   // X_c[i][c] = x[c·hw + i] − mean_i x[c·hw + i]
-  std::vector<double> centred(static_cast<size_t>(k * hw));
+  std::vector<double> centered(static_cast<size_t>(k * hw));
   for (int64_t c = 0; c < k; ++c) {
     double mean = 0;
     for (int64_t i = 0; i < hw; ++i) mean += x[c * hw + i];
     mean /= static_cast<double>(hw);
-    for (int64_t i = 0; i < hw; ++i) centred[c * hw + i] = x[c * hw + i] - mean;
+    for (int64_t i = 0; i < hw; ++i) centered[c * hw + i] = x[c * hw + i] - mean;
   }
   std::vector<double> p(static_cast<size_t>(hw), 0.0);
   if (k <= hw) {
@@ -68,19 +68,19 @@ std::vector<double> project_one(const double* x, int64_t k, int64_t hw) {
     for (int64_t a = 0; a < k; ++a) {
       for (int64_t b = a; b < k; ++b) {
         double dot = 0;
-        for (int64_t i = 0; i < hw; ++i) dot += centred[a * hw + i] * centred[b * hw + i];
+        for (int64_t i = 0; i < hw; ++i) dot += centered[a * hw + i] * centered[b * hw + i];
         gram[a * k + b] = gram[b * k + a] = dot;
       }
     }
     const Eigenpair top = top_eigenpair(std::move(gram), k);
     for (int64_t c = 0; c < k; ++c) {
-      for (int64_t i = 0; i < hw; ++i) p[i] += centred[c * hw + i] * top.vector[c];
+      for (int64_t i = 0; i < hw; ++i) p[i] += centered[c * hw + i] * top.vector[c];
     }
   } else {
     // Gram X_cX_cᵀ [hw, hw]; X_c·v₁ = σ₁·u₁ with u₁ its top eigenvector and σ₁² its eigenvalue.
     std::vector<double> gram(static_cast<size_t>(hw * hw), 0.0);
     for (int64_t c = 0; c < k; ++c) {
-      const double* row = centred.data() + c * hw;
+      const double* row = centered.data() + c * hw;
       for (int64_t i = 0; i < hw; ++i) {
         for (int64_t j = i; j < hw; ++j) gram[i * hw + j] += row[i] * row[j];
       }
@@ -92,7 +92,7 @@ std::vector<double> project_one(const double* x, int64_t k, int64_t hw) {
     const double sigma = std::sqrt(std::max(top.value, 0.0));
     for (int64_t i = 0; i < hw; ++i) p[i] = sigma * top.vector[i];
   }
-  // Sign: agree with the mean activation over channels (p is centred, so this is a correlation).
+  // Sign: agree with the mean activation over channels (p is centered, so this is a correlation).
   double agreement = 0;
   for (int64_t i = 0; i < hw; ++i) {
     double mean = 0;
@@ -157,8 +157,8 @@ Tensor upsample_maps(const Tensor& raw, int64_t height, int64_t width) {
   return ops::upsample_bilinear2d(raw.unsqueeze(1), {height, width}, false).squeeze(1);
 }
 
-Tensor minmax_normalise(const Tensor& maps) {
-  CAMLAB_CHECK(maps.dim() == 3, "minmax_normalise: maps must be [N, H, W], got {}",
+Tensor minmax_normalize(const Tensor& maps) {
+  CAMLAB_CHECK(maps.dim() == 3, "minmax_normalize: maps must be [N, H, W], got {}",
                shape_str(maps.shape()));
   Tensor low = ops::amin(maps, {1, 2}, true);  // [N, 1, 1]
   Tensor span = ops::sub(ops::amax(maps, {1, 2}, true), low);
@@ -168,7 +168,7 @@ Tensor minmax_normalise(const Tensor& maps) {
 }
 
 Tensor display_maps(const Tensor& raw, int64_t height, int64_t width) {
-  return minmax_normalise(upsample_maps(raw, height, width));
+  return minmax_normalize(upsample_maps(raw, height, width));
 }
 
 Tensor fuse_layers(const std::vector<Tensor>& raws, int64_t height, int64_t width) {

@@ -37,8 +37,8 @@ Eigenpair top_eigenpair(std::vector<double> symmetric, int64_t n);
 // raw [N, h, w] -> [N, H, W], bilinear with half-pixel centres (align_corners = false).
 Tensor upsample_maps(const Tensor& raw, int64_t height, int64_t width);
 // Per image: (x − min) / (max − min); an image with max = min becomes zeros.
-Tensor minmax_normalise(const Tensor& maps);
-// What Explanation::maps holds: minmax_normalise(upsample_maps(raw, H, W)).
+Tensor minmax_normalize(const Tensor& maps);
+// What Explanation::maps holds: minmax_normalize(upsample_maps(raw, H, W)).
 Tensor display_maps(const Tensor& raw, int64_t height, int64_t width);
 // Several layers (pytorch-grad-cam's rule): each raw map to display_maps at the input size, then
 // the mean over layers [N, H, W] (not renormalised).

@@ -47,7 +47,7 @@ std::vector<Rgb> heat_colors(const Tensor& map2d, Colormap cmap, std::string_vie
   int64_t width = map2d.size(1);
   for (size_t i = 0; i < values.size(); ++i) {
     CAMLAB_CHECK(std::isfinite(values[i]),
-                 "{}: map value at (y={}, x={}) is {}; normalise the map to [0, 1] first", op,
+                 "{}: map value at (y={}, x={}) is {}; normalize the map to [0, 1] first", op,
                  static_cast<int64_t>(i) / width, static_cast<int64_t>(i) % width, values[i]);
     colors[i] = colormap_rgb(cmap, values[i]);
   }

@@ -9,22 +9,12 @@
 
 #include "cam/render/draw.h"
 #include "cam/render/font.h"
+#include "cam/render/palette.h"
 #include "tensor/error.h"
 
 namespace camlab::render {
 namespace {
 
-// Tableau 10, matplotlib's default line colours ("tab10").
-constexpr std::array<Rgb, 10> kPalette = {{{31, 119, 180},
-                                           {255, 127, 14},
-                                           {44, 160, 44},
-                                           {214, 39, 40},
-                                           {148, 103, 189},
-                                           {140, 86, 75},
-                                           {227, 119, 194},
-                                           {127, 127, 127},
-                                           {188, 189, 34},
-                                           {23, 190, 207}}};
 constexpr Rgb kGridColor{225, 225, 225};
 constexpr int64_t kTickLength = 4;
 constexpr int64_t kLineThickness = 2;
@@ -158,7 +148,7 @@ void draw_series(RgbImage& image, const Frame& f, const Series& s, Rgb color) {
 }
 
 Rgb color_of(const std::vector<Series>& series, size_t i) {
-  return series[i].color.value_or(kPalette[i % kPalette.size()]);
+  return series[i].color.value_or(category_color(static_cast<int64_t>(i)));
 }
 
 // Legend entries "── name" side by side, right-aligned to `right`, ink top at `top`.

@@ -24,8 +24,8 @@ Tensor as_single_image(const Tensor& image) {
 }
 
 // A channel picture above its label, on white; the picture sits at the cell's top-left.
-render::RgbImage labelled_cell(const render::RgbImage& picture, const std::string& label,
-                               int64_t text_scale) {
+render::RgbImage labeled_cell(const render::RgbImage& picture, const std::string& label,
+                              int64_t text_scale) {
   const int64_t gap = 2 * text_scale;
   const int64_t width = std::max(picture.width, render::text_width(label, text_scale));
   const int64_t height = picture.height + gap + render::text_height("0", text_scale);
@@ -97,7 +97,7 @@ ActivationGrid activation_grid(const LayerActivation& activation,
     grid.labels.push_back(dead ? fmt::format("{} dead", c) : fmt::format("{}", c));
     const render::RgbImage picture =
         render::upscale(standardized_rgb(plane), upscale, render::Resample::Nearest);
-    cells.push_back(labelled_cell(picture, grid.labels.back(), options.text_scale));
+    cells.push_back(labeled_cell(picture, grid.labels.back(), options.text_scale));
   }
   const render::RgbImage sheet = render::tile(cells, options.columns, options.padding);
 

@@ -46,7 +46,7 @@ render::RgbImage standardized_rgb(const Tensor& picture) {
   var /= static_cast<double>(std::max<size_t>(values.size(), 1));
   const double std = std::sqrt(var);
   const bool all_zero = std::ranges::all_of(values, [](double v) { return v == 0.0; });
-  // No spread: the channel shows as black when it is all zero, mid grey otherwise.
+  // No spread: the channel shows as black when it is all zero, mid gray otherwise.
   const double inv_std = std > 1e-12 ? 1.0 / std : 0.0;
 
   render::RgbImage image = render::RgbImage::filled(width, height, render::kBlack);
@@ -62,9 +62,9 @@ render::RgbImage standardized_rgb(const Tensor& picture) {
           color[c] = display_byte(values[c * plane + at], mean, inv_std);
         }
       } else {
-        double grey = 0.0;
-        for (int64_t c = 0; c < channels; ++c) grey += values[c * plane + at];
-        const uint8_t byte = display_byte(grey / static_cast<double>(channels), mean, inv_std);
+        double gray = 0.0;
+        for (int64_t c = 0; c < channels; ++c) gray += values[c * plane + at];
+        const uint8_t byte = display_byte(gray / static_cast<double>(channels), mean, inv_std);
         color = {byte, byte, byte};
       }
       image.set_pixel(x, y, color);

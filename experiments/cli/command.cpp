@@ -49,7 +49,7 @@ const std::vector<Command>& commands() {
        "  camlab report runs/quick                      # runs/quick/report.html\n"
        "  camlab report runs/abl --out ablation.html    # a sweep folder: comparison and plots\n",
        report_main},
-      {"visualize", "synthesise inputs that excite channels or classes (gradient ascent, Lucid)",
+      {"visualize", "synthesize inputs that excite channels or classes (gradient ascent, Lucid)",
        "  camlab visualize runs/quick --layer conv4 --channels 0:16\n"
        "  camlab visualize runs/quick --objective class --channels 0:10\n"
        "  camlab visualize runs/quick --layer conv3 --recipe lucid --regularize "

@@ -65,7 +65,7 @@ std::vector<LayerType> make_layer_types() {
       make_type("flatten", "[N, ...] -> [N, features]", {}),
       make_type("dropout", "zero activations with probability p while training",
                 {float_key("p", "0.5", half_open(0, 1), "drop probability")}),
-      make_type("batchnorm", "batch normalisation (2-D after conv, 1-D after linear)",
+      make_type("batchnorm", "batch normalization (2-D after conv, 1-D after linear)",
                 {float_key("eps", "1e-05", above(0), "variance guard"),
                  float_key("momentum", "0.1", closed(0, 1), "running-statistics update")}),
       // He et al. 2016, "Deep residual learning", the basic two-convolution block.
@@ -74,7 +74,7 @@ std::vector<LayerType> make_layer_types() {
                 {required_int("out", at_least(1), "output channels"),
                  int_key("stride", "1", at_least(1), "stride of the first conv and shortcut"),
                  int_key("kernel", "3", at_least(1), "kernel side (odd)"),
-                 bool_key("batchnorm", "true", "batch normalisation after each conv")}),
+                 bool_key("batchnorm", "true", "batch normalization after each conv")}),
       make_type("upsample", "resize by a factor",
                 {float_key("scale", "2.0", above(0), "size multiplier"),
                  {"mode",

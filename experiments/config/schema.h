@@ -65,9 +65,6 @@ std::vector<std::string> leaf_paths();
 // What a value of this key must be: "an integer ≥ 1", "one of \"cpu\", \"cuda\", \"auto\"".
 std::string expected_text(const KeySpec& spec);
 
-// The names the checks below accept, shared with the modules that implement them.
-const std::vector<std::string>& explain_method_names();
-
 // The tail of an "unknown key 'path'" message: " — did you mean 'train.optimizer'?", or the
 // valid keys of the enclosing section when nothing is close.
 std::string unknown_key_hint(std::string_view path);

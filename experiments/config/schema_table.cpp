@@ -1,4 +1,6 @@
 // The schema's rows: every key of an experiment TOML, in the order to_toml() writes them.
+#include "cam/methods/method.h"
+#include "cam/render/colormap.h"
 #include "experiments/config/schema.h"
 
 namespace camlab::experiments {
@@ -33,7 +35,12 @@ KeySpec list(std::string path, Kind kind, std::string dflt, std::string doc, Ran
 
 // clang-format off
 std::vector<KeySpec> make_schema() {
-  const std::vector<std::string> methods = explain_method_names();
+  // The CAM registry is the one list of method names: a registered method is valid here too.
+  const std::vector<std::string>& methods = cam::method_names();
+  std::vector<std::string> colormaps;  // render's list, so the schema offers exactly what parses
+  for (const render::Colormap c : render::kColormaps) {
+    colormaps.emplace_back(render::colormap_name(c));
+  }
   KeySpec augment = list("data.augment", Kind::StringArray, "[]",
       "training transforms, e.g. [\"random_crop:2\", \"hflip\"]", {},
       {"random_crop", "hflip", "random_affine"});  // datasets/transform.h's parse_transform names
@@ -88,7 +95,7 @@ std::vector<KeySpec> make_schema() {
     text("model.cam_layer", "",
         "layer name the CAM methods explain; empty = the last layer with a spatial output"),
 
-    section("train", "optimisation"),
+    section("train", "optimization"),
     integer("train.epochs", "10", at_least(1), "passes over the training set"),
     section("train.optimizer", "{type = \"sgd\", lr = 0.05, ...}"),
     choice("train.optimizer.type", "sgd", {"sgd", "adam", "adamw"}, "update rule"),
@@ -124,8 +131,7 @@ std::vector<KeySpec> make_schema() {
     list("explain.methods", Kind::StringArray, R"(["gradcam"])",
         "attribution methods", {}, methods),
     integer("explain.count", "16", at_least(1), "images to explain"),
-    choice("explain.colormap", "jet", {"jet", "viridis", "inferno", "magma", "turbo", "gray"},
-        "heatmap colours"),
+    choice("explain.colormap", "jet", colormaps, "heatmap colors"),
     choice("explain.select", "first", {"first", "random", "correct", "incorrect", "per-class"},
         "which test images to explain"),
     text("explain.layer", "", "target layer; empty = model.cam_layer"),
@@ -167,18 +173,6 @@ std::vector<KeySpec> make_schema() {
 // clang-format on
 
 }  // namespace
-
-const std::vector<std::string>& explain_method_names() {
-  // The spellings of pytorch-grad-cam where it has the method (reference/cam-methods.md).
-  // clang-format off
-  static const std::vector<std::string> names = {
-      "cam", "gradcam", "gradcam++", "xgradcam", "layercam", "hirescam", "gradcam-elementwise",
-      "scorecam", "ablationcam", "eigencam", "eigengradcam", "randomcam",
-      "saliency", "guided-backprop", "deconvnet", "guided-gradcam", "smoothgrad",
-      "integrated-gradients", "occlusion"};
-  // clang-format on
-  return names;
-}
 
 const std::vector<KeySpec>& schema() {
   static const std::vector<KeySpec> table = make_schema();

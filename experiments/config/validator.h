@@ -1,9 +1,11 @@
 // Checks a parsed experiment TOML against the schema, key by key, and stops at the first problem
 // with a ConfigError that points at it (file:line:column, or the --set that put it there).
 //
-//   Origins origins{.file = "fmnist.toml", .overrides = {{"train.epochs", "--set
-//   train.epochs=3"}}}; Locations where; Validator(origins, where).check_root(root);   //
-//   where["train.epochs"] == "--set train.epochs=3"
+//   Origins origins{.file = "fmnist.toml"};
+//   origins.overrides.push_back({"train.epochs", "--set train.epochs=3"});
+//   Locations where;
+//   Validator(origins, where).check_root(root);
+//   // where["train.epochs"] == "--set train.epochs=3"
 //
 // Values are checked as written; defaults are filled afterwards (resolve.h).
 #pragma once

@@ -1,5 +1,5 @@
-// The explanations HDF5 file of DESIGN.md: every method's maps for a set of images, with exactly
-// what the network was fed, so figures and metrics can be recomputed without the model.
+// The explanations HDF5 file (docs/formats.md): every method's maps for a set of images, with
+// exactly what the network was fed, so figures and metrics can be recomputed without the model.
 //
 //   ExplanationsFile file{.inputs = x, .logits = logits, .targets = t, .indices = idx,
 //                         .layer = "conv4"};

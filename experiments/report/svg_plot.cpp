@@ -6,12 +6,10 @@
 #include <cmath>
 #include <limits>
 
+#include "cam/render/palette.h"
+
 namespace camlab::experiments {
 namespace {
-
-// Tableau 10, the palette of matplotlib's default cycle (and of cam/render plot_lines).
-constexpr const char* kColors[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-                                   "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
 
 constexpr int kLeft = 64, kRight = 16, kTop = 32, kBottom = 44, kLegendRow = 18;
 
@@ -158,7 +156,7 @@ std::string svg_line_plot(const SvgPlot& plot) {
   size_t row = 0;
   for (size_t s = 0; s < plot.series.size(); ++s) {
     const SvgSeries& series = plot.series[s];
-    const char* color = kColors[s % std::size(kColors)];
+    const std::string color = render::hex_color(render::category_color(static_cast<int64_t>(s)));
     std::string points;
     auto flush = [&] {
       if (!points.empty()) {

@@ -111,8 +111,8 @@ MethodLocalization score_method(const WsolModel& m, const std::string& name, con
 
 render::RgbImage with_boxes(render::RgbImage cell, const std::vector<cam::Box>& truth,
                             const cam::Box* predicted) {
-  for (const cam::Box& b : truth) draw_rectangle(cell, b, kTrueBoxColour);
-  if (predicted) draw_rectangle(cell, *predicted, kPredictedBoxColour);
+  for (const cam::Box& b : truth) draw_rectangle(cell, b, kTrueBoxColor);
+  if (predicted) draw_rectangle(cell, *predicted, kPredictedBoxColor);
   return cell;
 }
 

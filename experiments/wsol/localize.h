@@ -1,5 +1,5 @@
 // `camlab localize`: every method's maps scored as object detectors and as explanations, on a
-// dataset with true boxes (reference/cam-methods.md, "Localization and segmentation").
+// dataset with true boxes (docs/cam.md, "Scoring maps").
 //
 //   WsolModel m{.model = t.model.get(), .layer = "relu6", .classes = 10};
 //   LocalizeResult r = localize(m, data, pipeline, {.methods = {"cam", "gradcam"}, .sweep = true,

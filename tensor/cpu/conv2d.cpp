@@ -11,7 +11,7 @@
 //
 // Float32 convolutions with unit stride skip all of this on AVX-512 builds: an implicit GEMM
 // with our own register-blocked tiles reads the padded input in place (tensor/cpu/
-// conv2d_avx512.h; issue #8: ~1.8x the OpenBLAS path). Double, other strides and non-AVX-512
+// conv2d_avx512.h; ~1.8x the OpenBLAS path). Double, other strides and non-AVX-512
 // builds take the path below.
 //
 // Why the GEMM lives here instead of going through ops::matmul: the whole-batch cols of the
@@ -42,7 +42,7 @@ namespace {
 void im2col_kernel(const KernelArgs& args) {
   const Tensor x = args.inputs[0].contiguous();
   const Tensor& cols = args.outputs[0];
-  const ConvGeometry g = make_geometry(x.shape(), 0, args.get<Conv2dParams>());
+  const ConvGeometry g = make_conv_geometry(x.shape(), 0, args.get<Conv2dParams>());
   const int64_t planes = g.batch * g.channels;
   const int64_t rows_per_plane = g.kh * g.kw * g.col_cols();
   visit_floating(x.dtype(), "im2col", [&]<typename T>() {
@@ -59,7 +59,7 @@ void im2col_kernel(const KernelArgs& args) {
 void col2im_kernel(const KernelArgs& args) {
   const Tensor cols = args.inputs[0].contiguous();
   const Tensor& x = args.outputs[0];
-  const ConvGeometry g = make_geometry(x.shape(), 0, args.get<Conv2dParams>());
+  const ConvGeometry g = make_conv_geometry(x.shape(), 0, args.get<Conv2dParams>());
   const int64_t planes = g.batch * g.channels;
   const int64_t rows_per_plane = g.kh * g.kw * g.col_cols();
   visit_floating(x.dtype(), "col2im", [&]<typename T>() {
@@ -115,7 +115,7 @@ constexpr int64_t kBatchParallelMacs = int64_t{1} << 20;
 // How many threads share a batch: at most one per sample, none for small convolutions, and a
 // call from inside a parallel region stays on its thread.
 int batch_threads(const ConvGeometry& g) {
-  const int64_t macs = g.batch * g.out_channels * g.col_rows() * g.col_cols();
+  const int64_t macs = g.batch * g.out_channels * g.group_col_rows() * g.col_cols();
   if (g.batch <= 1 || macs < kBatchParallelMacs || omp_in_parallel()) return 1;
   return static_cast<int>(std::min<int64_t>(omp_get_max_threads(), g.batch));
 }
@@ -264,14 +264,14 @@ void conv2d_forward_typed(const KernelArgs& args) {
   const Tensor& w = args.inputs[1];
   const bool has_bias = args.inputs.size() > 2 && args.inputs[2].defined();
   const Tensor& y = args.outputs[0];
-  const ConvGeometry g = make_geometry(x.shape(), w.size(0), args.get<Conv2dParams>());
+  const ConvGeometry g = make_conv_geometry(x.shape(), w.size(0), args.get<Conv2dParams>());
 #if CAMLAB_CONV_AVX512
   if constexpr (std::is_same_v<T, float>) {
     if (implicit_forward_applies(g)) return conv2d_forward_implicit(args, g);
   }
 #endif
   const ColsLayout l = make_layout(g);
-  const int64_t K = g.col_rows(), P = l.cols, Og = g.group_out_channels();
+  const int64_t K = g.group_col_rows(), P = l.cols, Og = g.group_out_channels();
   const int64_t Ho = g.out_height, Wo = g.out_width;
   const T* x_data = x.data<T>();
   const T* w_data = w.data<T>();  // [O, K]
@@ -311,14 +311,14 @@ void conv2d_backward_input_typed(const KernelArgs& args) {
   const Tensor& grad_y = args.inputs[0];
   const Tensor& w = args.inputs[1];
   const Tensor& grad_x = args.outputs[0];
-  const ConvGeometry g = make_geometry(grad_x.shape(), w.size(0), args.get<Conv2dParams>());
+  const ConvGeometry g = make_conv_geometry(grad_x.shape(), w.size(0), args.get<Conv2dParams>());
 #if CAMLAB_CONV_AVX512
   if constexpr (std::is_same_v<T, float>) {
     if (implicit_backward_input_applies(g)) return conv2d_backward_input_implicit(args, g);
   }
 #endif
   const ColsLayout l = make_layout(g);
-  const int64_t K = g.col_rows(), P = l.cols, Og = g.group_out_channels();
+  const int64_t K = g.group_col_rows(), P = l.cols, Og = g.group_out_channels();
   const T* dy_data = grad_y.data<T>();
   const T* w_data = w.data<T>();  // [O, K]
   T* dx_data = grad_x.data<T>();
@@ -346,14 +346,14 @@ void conv2d_backward_weight_typed(const KernelArgs& args) {
   const Tensor& grad_y = args.inputs[0];
   const Tensor& x = args.inputs[1];
   const Tensor& grad_w = args.outputs[0];
-  const ConvGeometry g = make_geometry(x.shape(), grad_w.size(0), args.get<Conv2dParams>());
+  const ConvGeometry g = make_conv_geometry(x.shape(), grad_w.size(0), args.get<Conv2dParams>());
 #if CAMLAB_CONV_AVX512
   if constexpr (std::is_same_v<T, float>) {
     if (implicit_forward_applies(g)) return conv2d_backward_weight_implicit(args, g);
   }
 #endif
   const ColsLayout l = make_layout(g);
-  const int64_t K = g.col_rows(), P = l.cols, Og = g.group_out_channels();
+  const int64_t K = g.group_col_rows(), P = l.cols, Og = g.group_out_channels();
   const int64_t w_numel = g.out_channels * K;
   const T* dy_data = grad_y.data<T>();
   const T* x_data = x.data<T>();

@@ -7,7 +7,7 @@
 //   conv.run(x_g, a.data(), bias_g, y_g, work.data());              // y_g = W_g ⋆ x_g + b_g
 //   conv.accumulate_weight_grad(x_g, dy_g, dw_t, work.data());      // dW_gᵀ += cols · dY_gᵀ
 //
-// Why it is fast (issue #8): with unit stride, row k = (c, ki, kj) of im2col is the padded image
+// Why it is fast: with unit stride, row k = (c, ki, kj) of im2col is the padded image
 // read from offset c·Hp·Wp + ki·dh·Wp + kj·dw, if output rows are taken Wp wide (tensor/cpu/
 // im2col.h explains the Wp − Wo junk columns). The GEMM tiles (tensor/cpu/sgemm_avx512.h) read
 // those rows through an offset or pointer table, so the only copy left is the padded image.

@@ -1,7 +1,7 @@
 // Unrolling convolution windows into GEMM columns (im2col) and folding them back (col2im), for
 // the CPU kernels in tensor/cpu/conv2d.cpp.
 //
-//   ConvGeometry g = make_geometry(x.shape(), w.size(0), params);
+//   ConvGeometry g = make_conv_geometry(x.shape(), w.size(0), params);   // tensor/conv_geometry.h
 //   ColsLayout layout = make_layout(g);
 //   const float* cols = unroll(x_g, g, layout, padded, buffer);  // [K, layout.cols]
 //   fold(dcols, g, layout, padded, dx_g);                        // dx_g = col2im(dcols)
@@ -17,45 +17,9 @@
 #include <cstdint>
 #include <cstring>
 
-#include "tensor/op_params.h"
-#include "tensor/shape.h"
+#include "tensor/conv_geometry.h"
 
 namespace camlab::cpu {
-
-// Sizes and geometry of one convolution, from the input shape and the parameters.
-struct ConvGeometry {
-  int64_t batch, channels, height, width;  // x: [N, C, H, W]
-  int64_t out_channels, out_height, out_width;
-  int64_t kh, kw, sh, sw, ph, pw, dh, dw, groups;
-
-  int64_t group_channels() const { return channels / groups; }
-  int64_t group_out_channels() const { return out_channels / groups; }
-  int64_t col_rows() const { return group_channels() * kh * kw; }  // K
-  int64_t col_cols() const { return out_height * out_width; }      // Ho·Wo
-  int64_t plane() const { return height * width; }
-};
-
-inline ConvGeometry make_geometry(const Shape& x_shape, int64_t out_channels,
-                                  const Conv2dParams& p) {
-  ConvGeometry g{};
-  g.batch = x_shape[0];
-  g.channels = x_shape[1];
-  g.height = x_shape[2];
-  g.width = x_shape[3];
-  g.out_channels = out_channels;
-  g.kh = p.kernel[0];
-  g.kw = p.kernel[1];
-  g.sh = p.stride[0];
-  g.sw = p.stride[1];
-  g.ph = p.padding[0];
-  g.pw = p.padding[1];
-  g.dh = p.dilation[0];
-  g.dw = p.dilation[1];
-  g.groups = p.groups;
-  g.out_height = (g.height + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh + 1;
-  g.out_width = (g.width + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw + 1;
-  return g;
-}
 
 // ---- im2col proper: any stride -----------------------------------------------------------------
 
@@ -142,8 +106,8 @@ struct ColsLayout {
 
 inline ColsLayout make_layout(const ConvGeometry& g) {
   ColsLayout l{};
-  const int64_t K = g.col_rows();
-  if (g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0) {
+  const int64_t K = g.group_col_rows();
+  if (g.cols_are_input()) {
     l.kind = Unroll::direct;
     l.row_width = g.width;
   } else if (g.sh == 1 && g.sw == 1) {

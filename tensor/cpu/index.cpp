@@ -6,63 +6,37 @@
 //   gather:       x, index (index's shape)     -> out[..i..] = x[..index[..i..]..]   (at dim)
 //   scatter_add:  index, src -> out (holds x):    out[..index[..i..]..] += src[..i..] (at dim)
 //   masked_fill:  x, mask (bool, x's shape)    -> out = mask ? value : x
-//
-// The trick shared by the first three: give the indexed operand stride 0 at `dim`, walk the
-// index's shape with the strided loop, and add index·stride[dim] to that operand's offset.
+// The first three share their operands' unpacking with CUDA (tensor/index_operands.h).
 #include <cstdint>
 
 #include "tensor/cpu/loops.h"
 #include "tensor/cpu/register.h"
+#include "tensor/index_operands.h"
+#include "tensor/kernel_dtypes.h"
 #include "tensor/op_params.h"
 
 namespace camlab::cpu {
 namespace {
 
-// t's strides with the one at `dim` zeroed: the offset of every coordinate except the indexed one.
-Shape strides_without(const Tensor& t, int64_t dim) {
-  Shape strides = t.strides();
-  strides[static_cast<size_t>(dim)] = 0;
-  return strides;
-}
-
-// out[..i..] = x[.. index[..i..] ..] with the index replacing coordinate `dim` of x. out and
-// index_strides describe the walked shape (out's); index_select passes its 1-d index as an
-// expansion (stride 0 outside dim), gather its index as it is.
-void indexed_read(const Tensor& out, const Tensor& x, const Tensor& index,
-                  const Shape& index_strides, int64_t dim, const char* op) {
-  const Shape x_strides = strides_without(x, dim);
-  const int64_t x_dim_stride = x.stride(dim);
-  const int64_t* idx = index.data<int64_t>();
-  visit_all(x.dtype(), op, [&]<typename T>() {
-    const T* px = x.data<T>();
-    T* po = out.data<T>();
+// out[..i..] = x[.. index[..i..] ..] (index_operands.h), on every core.
+void indexed_read(const IndexedRead& r) {
+  const int64_t* idx = r.index.data<int64_t>();
+  visit_all(r.x.dtype(), r.op, [&]<typename T>() {
+    const T* px = r.x.data<T>();
+    T* po = r.out.data<T>();
     for_each_row<3>(
-        out.shape(), {&out.strides(), &x_strides, &index_strides},
+        r.out.shape(), {&r.out.strides(), &r.x_strides, &r.index_strides},
         [&](const std::array<int64_t, 3>& base, const std::array<int64_t, 3>& step, int64_t n) {
           for (int64_t i = 0; i < n; ++i) {
             const int64_t k = idx[base[2] + i * step[2]];
-            po[base[0] + i * step[0]] = px[base[1] + i * step[1] + k * x_dim_stride];
+            po[base[0] + i * step[0]] = px[base[1] + i * step[1] + k * r.x_dim_stride];
           }
         });
   });
 }
 
-void index_select_kernel(const KernelArgs& args) {
-  const Tensor& x = args.inputs[0];      // any shape
-  const Tensor& index = args.inputs[1];  // [L] int64
-  const Tensor& out = args.outputs[0];   // x's shape with L at dim
-  const int64_t dim = args.get<DimParams>().dim;
-  Shape index_strides(out.shape().size(), 0);  // the 1-d index, expanded over out's shape
-  index_strides[static_cast<size_t>(dim)] = index.stride(0);
-  indexed_read(out, x, index, index_strides, dim, "index_select");
-}
-
-void gather_kernel(const KernelArgs& args) {
-  const Tensor& x = args.inputs[0];      // any shape
-  const Tensor& index = args.inputs[1];  // int64, same rank as x, index.size(d) ≤ x.size(d) off dim
-  const Tensor& out = args.outputs[0];  // index's shape
-  indexed_read(out, x, index, index.strides(), args.get<DimParams>().dim, "gather");
-}
+void index_select_kernel(const KernelArgs& args) { indexed_read(index_select_operands(args)); }
+void gather_kernel(const KernelArgs& args) { indexed_read(gather_operands(args)); }
 
 // The strided loop of loops.h, run on one thread: scatter_add's writes may collide, and a fixed
 // order keeps the float sums reproducible.
@@ -88,35 +62,18 @@ void for_each_row_serial(const Shape& shape, const std::array<const Shape*, K>& 
   }
 }
 
-// Numeric dtypes: a sum of bools means nothing.
-template <typename Fn>
-void visit_numeric(DType t, std::string_view op, Fn&& fn) {
-  switch (t) {
-    case DType::Float32: return fn.template operator()<float>();
-    case DType::Float64: return fn.template operator()<double>();
-    case DType::Int64: return fn.template operator()<int64_t>();
-    case DType::UInt8: return fn.template operator()<uint8_t>();
-    default: fail("{}: expected a numeric dtype, got {}", op, dtype_name(t));
-  }
-}
-
 void scatter_add_kernel(const KernelArgs& args) {
-  const Tensor& index = args.inputs[0];  // int64, any strides (stride 0 where expanded)
-  const Tensor& src = args.inputs[1];    // index.size(d) ≤ src.size(d) for every d
-  const Tensor& out = args.outputs[0];   // holds x already; index.size(d) ≤ out.size(d) off dim
-  const int64_t dim = args.get<DimParams>().dim;
-  const Shape out_strides = strides_without(out, dim);
-  const int64_t out_dim_stride = out.stride(dim);
-  const int64_t* idx = index.data<int64_t>();
-  visit_numeric(out.dtype(), "scatter_add", [&]<typename T>() {
-    const T* ps = src.data<T>();
-    T* po = out.data<T>();
+  const ScatterAdd s = scatter_add_operands(args);
+  const int64_t* idx = s.index.data<int64_t>();
+  visit_numeric(s.out.dtype(), "scatter_add", [&]<typename T>() {
+    const T* ps = s.src.data<T>();
+    T* po = s.out.data<T>();
     for_each_row_serial<3>(
-        index.shape(), {&out_strides, &src.strides(), &index.strides()},
+        s.index.shape(), {&s.out_strides, &s.src.strides(), &s.index.strides()},
         [&](const std::array<int64_t, 3>& base, const std::array<int64_t, 3>& step, int64_t n) {
           for (int64_t i = 0; i < n; ++i) {
             const int64_t k = idx[base[2] + i * step[2]];
-            po[base[0] + i * step[0] + k * out_dim_stride] += ps[base[1] + i * step[1]];
+            po[base[0] + i * step[0] + k * s.out_dim_stride] += ps[base[1] + i * step[1]];
           }
         });
   });

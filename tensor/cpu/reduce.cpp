@@ -14,6 +14,7 @@
 
 #include "tensor/cpu/loops.h"
 #include "tensor/cpu/register.h"
+#include "tensor/kernel_dtypes.h"
 #include "tensor/op_params.h"
 
 namespace camlab::cpu {
@@ -287,20 +288,14 @@ void reduce(const R& r, const Tensor& x, const Tensor& out, const Shape& dims) {
   }
 }
 
-void check_out_dtype(const char* op, const Tensor& out, DType want) {
-  CAMLAB_CHECK(out.dtype() == want, "{}: output dtype is {} but the kernel writes {}", op,
-               dtype_name(out.dtype()), dtype_name(want));
-}
-
-// Sums keep floating dtypes and widen integers and bools to int64, as PyTorch does.
+// out: sum_dtype(x) (tensor/dtype.h).
 void sum_kernel(const KernelArgs& args) {
   const Tensor& x = args.inputs[0];
   const Tensor& out = args.outputs[0];
   const Shape& dims = args.get<ReduceParams>().dims;
   visit_all(x.dtype(), "sum", [&]<typename T>() {
-    using TOut = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
-    check_out_dtype("sum", out, dtype_of<TOut>());
-    reduce<T, TOut>(SumReducer<T>{}, x, out, dims);
+    check_output_dtype("sum", out, sum_dtype(x.dtype()));
+    reduce<T, sum_type<T>>(SumReducer<T>{}, x, out, dims);
   });
 }
 
@@ -314,7 +309,7 @@ void extreme_kernel(const KernelArgs& args) {
     if constexpr (std::is_same_v<T, bool>) {
       fail("{}: bool input {}; convert it with .to(DType::UInt8) first", op, shape_str(x.shape()));
     } else {
-      check_out_dtype(op, out, x.dtype());
+      check_output_dtype(op, out, x.dtype());
       reduce<T, T>(ExtremeReducer<T, kMax>{}, x, out, dims);
     }
   });
@@ -325,7 +320,7 @@ void arg_kernel(const KernelArgs& args) {
   const Tensor& x = args.inputs[0];
   const Tensor& out = args.outputs[0];
   const char* op = kMax ? "argmax" : "argmin";
-  check_out_dtype(op, out, DType::Int64);
+  check_output_dtype(op, out, DType::Int64);
   const Shape dims{args.get<DimParams>().dim};
   visit_all(x.dtype(), op, [&]<typename T>() {
     if constexpr (std::is_same_v<T, bool>) {

@@ -12,7 +12,7 @@ void register_memory_kernels(KernelTable& table);       // cpu/memory.cpp
 void register_elementwise_kernels(KernelTable& table);  // cpu/elementwise.cpp
 void register_reduce_kernels(KernelTable& table);       // cpu/reduce.cpp, cpu/softmax.cpp
 void register_matmul_kernels(KernelTable& table);       // cpu/matmul.cpp
-void register_conv_kernels(KernelTable& table);         // cpu/conv2d.cpp (im2col, col2im)
+void register_conv_kernels(KernelTable& table);         // cpu/conv2d.cpp (im2col, col2im, conv2d_*)
 void register_image_kernels(KernelTable& table);        // cpu/pool.cpp, cpu/upsample.cpp
 void register_norm_kernels(KernelTable& table);         // cpu/batch_norm.cpp, cpu/dropout.cpp
 void register_index_kernels(KernelTable& table);        // cpu/index.cpp

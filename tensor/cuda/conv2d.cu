@@ -13,6 +13,7 @@
 // runtime.cuh stays first (it sets fmt up for nvcc); the includes below sort on their own.
 #include <algorithm>
 
+#include "tensor/conv_geometry.h"
 #include "tensor/cuda/blas.cuh"
 #include "tensor/cuda/conv2d.h"
 #include "tensor/cuda/loops.cuh"
@@ -23,43 +24,6 @@
 
 namespace camlab::cuda {
 namespace {
-
-struct ConvGeometry {
-  int64_t batch, channels, height, width;  // x: [N, C, H, W]
-  int64_t out_channels, out_height, out_width;
-  int64_t kh, kw, sh, sw, ph, pw, dh, dw, groups;
-
-  CAMLAB_HD int64_t col_rows() const { return channels * kh * kw; }  // K for all groups
-  CAMLAB_HD int64_t col_cols() const { return out_height * out_width; }
-  CAMLAB_HD int64_t group_rows() const { return col_rows() / groups; }
-  CAMLAB_HD int64_t group_out_channels() const { return out_channels / groups; }
-  CAMLAB_HD int64_t image_size() const { return channels * height * width; }
-  // A 1x1 kernel with unit stride and no padding needs no unrolling: cols is x itself.
-  CAMLAB_HD bool cols_are_input() const {
-    return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
-  }
-};
-
-ConvGeometry make_geometry(const Shape& x_shape, int64_t out_channels, const Conv2dParams& p) {
-  ConvGeometry g{};
-  g.batch = x_shape[0];
-  g.channels = x_shape[1];
-  g.height = x_shape[2];
-  g.width = x_shape[3];
-  g.out_channels = out_channels;
-  g.kh = p.kernel[0];
-  g.kw = p.kernel[1];
-  g.sh = p.stride[0];
-  g.sw = p.stride[1];
-  g.ph = p.padding[0];
-  g.pw = p.padding[1];
-  g.dh = p.dilation[0];
-  g.dw = p.dilation[1];
-  g.groups = p.groups;
-  g.out_height = (g.height + 2 * g.ph - g.dh * (g.kh - 1) - 1) / g.sh + 1;
-  g.out_width = (g.width + 2 * g.pw - g.dw * (g.kw - 1) - 1) / g.sw + 1;
-  return g;
-}
 
 // Where im2col writes: cols [samples, K, P] (SampleMajor, the forward's and the input gradient's
 // layout) or [K, samples, P] (RowMajor: each row of the chunk is one long row, what the weight
@@ -132,7 +96,7 @@ void launch_col2im(const ConvGeometry& g, int64_t samples, const T* cols, T* x) 
 void im2col_op(const KernelArgs& args) {
   const Tensor x = args.inputs[0].contiguous();
   const Tensor& cols = args.outputs[0];
-  const ConvGeometry g = make_geometry(x.shape(), 0, args.get<Conv2dParams>());
+  const ConvGeometry g = make_conv_geometry(x.shape(), 0, args.get<Conv2dParams>());
   DeviceGuard guard(x.device());
   visit_floating(x.dtype(), "im2col",
                  [&]<typename T>() { launch_im2col(g, g.batch, x.data<T>(), cols.data<T>()); });
@@ -142,7 +106,7 @@ void im2col_op(const KernelArgs& args) {
 void col2im_op(const KernelArgs& args) {
   const Tensor cols = args.inputs[0].contiguous();
   const Tensor& x = args.outputs[0];
-  const ConvGeometry g = make_geometry(x.shape(), 0, args.get<Conv2dParams>());
+  const ConvGeometry g = make_conv_geometry(x.shape(), 0, args.get<Conv2dParams>());
   DeviceGuard guard(x.device());
   visit_floating(x.dtype(), "col2im",
                  [&]<typename T>() { launch_col2im(g, g.batch, cols.data<T>(), x.data<T>()); });
@@ -174,8 +138,8 @@ void conv2d_forward_typed(const KernelArgs& args) {
   const Tensor& w = args.inputs[1];  // [O, K/g]
   const bool has_bias = args.inputs.size() > 2 && args.inputs[2].defined();
   const Tensor& y = args.outputs[0];
-  const ConvGeometry g = make_geometry(x.shape(), w.size(0), args.get<Conv2dParams>());
-  const int64_t K = g.col_rows(), Kg = g.group_rows(), P = g.col_cols();
+  const ConvGeometry g = make_conv_geometry(x.shape(), w.size(0), args.get<Conv2dParams>());
+  const int64_t K = g.col_rows(), Kg = g.group_col_rows(), P = g.col_cols();
   const int64_t Og = g.group_out_channels();
   if (y.numel() == 0) return;
   DeviceGuard guard(x.device());
@@ -211,8 +175,8 @@ void conv2d_backward_input_typed(const KernelArgs& args) {
   const Tensor& grad_y = args.inputs[0];
   const Tensor& w = args.inputs[1];
   const Tensor& grad_x = args.outputs[0];
-  const ConvGeometry g = make_geometry(grad_x.shape(), w.size(0), args.get<Conv2dParams>());
-  const int64_t K = g.col_rows(), Kg = g.group_rows(), P = g.col_cols();
+  const ConvGeometry g = make_conv_geometry(grad_x.shape(), w.size(0), args.get<Conv2dParams>());
+  const int64_t K = g.col_rows(), Kg = g.group_col_rows(), P = g.col_cols();
   const int64_t Og = g.group_out_channels();
   if (grad_x.numel() == 0) return;
   DeviceGuard guard(grad_x.device());
@@ -240,8 +204,8 @@ void conv2d_backward_weight_typed(const KernelArgs& args) {
   const Tensor& grad_y = args.inputs[0];
   const Tensor& x = args.inputs[1];
   const Tensor& grad_w = args.outputs[0];  // [O, K/g]
-  const ConvGeometry g = make_geometry(x.shape(), grad_w.size(0), args.get<Conv2dParams>());
-  const int64_t K = g.col_rows(), Kg = g.group_rows(), P = g.col_cols();
+  const ConvGeometry g = make_conv_geometry(x.shape(), grad_w.size(0), args.get<Conv2dParams>());
+  const int64_t K = g.col_rows(), Kg = g.group_col_rows(), P = g.col_cols();
   const int64_t Og = g.group_out_channels();
   if (grad_w.numel() == 0) return;
   DeviceGuard guard(x.device());
@@ -298,6 +262,9 @@ void conv2d_backward_weight(const KernelArgs& args) {
 void register_conv_kernels(KernelTable& t) {
   t[static_cast<size_t>(Op::im2col)] = im2col_op;
   t[static_cast<size_t>(Op::col2im)] = col2im_op;
+  t[static_cast<size_t>(Op::conv2d_forward)] = conv2d_forward;
+  t[static_cast<size_t>(Op::conv2d_backward_input)] = conv2d_backward_input;
+  t[static_cast<size_t>(Op::conv2d_backward_weight)] = conv2d_backward_weight;
 }
 
 }  // namespace camlab::cuda

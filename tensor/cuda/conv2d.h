@@ -5,9 +5,9 @@
 //   Tensor y = Tensor::empty({64, 32, 28, 28}, DType::Float32, Device::cuda());
 //   cuda::conv2d_forward(KernelArgs{.inputs = {x, w, b}, .outputs = {y}, .params = &p});
 //
-// They join the CUDA table by themselves once tensor/op.h lists Op::conv2d_forward,
-// Op::conv2d_backward_input and Op::conv2d_backward_weight (tensor/cuda/backend.cu). Inputs
-// must be contiguous. No CUDA header is included here.
+// register_conv_kernels (tensor/cuda/register.h) puts them in the CUDA table under
+// Op::conv2d_forward, Op::conv2d_backward_input and Op::conv2d_backward_weight, as the CPU side
+// does. Inputs must be contiguous. No CUDA header is included here.
 #pragma once
 
 #include "tensor/dispatch.h"

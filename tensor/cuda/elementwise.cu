@@ -7,34 +7,13 @@
 
 #include "tensor/cuda/loops.cuh"
 #include "tensor/cuda/register.h"
+#include "tensor/elementwise_ops.h"
 #include "tensor/functors.h"
+#include "tensor/kernel_dtypes.h"
 #include "tensor/op_params.h"
 
 namespace camlab::cuda {
 namespace {
-
-// Numeric (non-bool) dtypes for arithmetic.
-template <typename Fn>
-void visit_numeric(DType t, const char* op, Fn&& fn) {
-  switch (t) {
-    case DType::Float32: return fn.template operator()<float>();
-    case DType::Float64: return fn.template operator()<double>();
-    case DType::Int64: return fn.template operator()<int64_t>();
-    case DType::UInt8: return fn.template operator()<uint8_t>();
-    default: fail("{}: expected a numeric dtype, got {}", op, dtype_name(t));
-  }
-}
-
-// Signed dtypes, for ops where "negative" means something.
-template <typename Fn>
-void visit_signed(DType t, const char* op, Fn&& fn) {
-  switch (t) {
-    case DType::Float32: return fn.template operator()<float>();
-    case DType::Float64: return fn.template operator()<double>();
-    case DType::Int64: return fn.template operator()<int64_t>();
-    default: fail("{}: expected float32, float64 or int64, got {}", op, dtype_name(t));
-  }
-}
 
 // x: any shape -> out: same shape
 template <typename F>
@@ -52,15 +31,19 @@ void signed_unary(const KernelArgs& args) {
 }
 
 // Unary ops with scalar parameters: the functor template is built from ScalarParams.
-template <template <class> class F, bool kTwoScalars = false>
+template <template <class> class F>
 void scalar_unary(const KernelArgs& args) {
   const auto& p = args.get<ScalarParams>();
   visit_numeric(args.inputs[0].dtype(), "unary", [&]<typename T>() {
-    if constexpr (kTwoScalars) {
-      elementwise<T, T>("unary", F<T>{T(p.a), T(p.b)}, args.outputs[0], args.inputs[0]);
-    } else {
-      elementwise<T, T>("unary", F<T>{T(p.a)}, args.outputs[0], args.inputs[0]);
-    }
+    elementwise<T, T>("unary", F<T>{T(p.a)}, args.outputs[0], args.inputs[0]);
+  });
+}
+
+template <template <class> class F>
+void scalar2_unary(const KernelArgs& args) {
+  const auto& p = args.get<ScalarParams>();
+  visit_numeric(args.inputs[0].dtype(), "unary", [&]<typename T>() {
+    elementwise<T, T>("unary", F<T>{T(p.a), T(p.b)}, args.outputs[0], args.inputs[0]);
   });
 }
 
@@ -126,51 +109,14 @@ void where_kernel(const KernelArgs& args) {
   });
 }
 
-template <class T>
-using Clamp2 = fn::Clamp<T>;
-
 }  // namespace
 
 void register_elementwise_kernels(KernelTable& t) {
-  auto set = [&](Op op, Kernel k) { t[static_cast<size_t>(op)] = k; };
-  set(Op::neg, signed_unary<fn::Neg>);
-  set(Op::exp, float_unary<fn::Exp>);
-  set(Op::log, float_unary<fn::Log>);
-  set(Op::sqrt, float_unary<fn::Sqrt>);
-  set(Op::rsqrt, float_unary<fn::Rsqrt>);
-  set(Op::abs, signed_unary<fn::Abs>);
-  set(Op::sign, signed_unary<fn::Sign>);
-  set(Op::relu, signed_unary<fn::Relu>);
-  set(Op::sigmoid, float_unary<fn::Sigmoid>);
-  set(Op::tanh, float_unary<fn::Tanh>);
-  set(Op::gelu, float_unary<fn::Gelu>);
-  set(Op::leaky_relu, scalar_float_unary<fn::LeakyRelu>);
-  set(Op::elu, scalar_float_unary<fn::Elu>);
-  set(Op::clamp, scalar_unary<Clamp2, true>);
-  set(Op::pow_scalar, scalar_float_unary<fn::PowScalar>);
-  set(Op::add_scalar, scalar_unary<fn::AddScalar>);
-  set(Op::mul_scalar, scalar_unary<fn::MulScalar>);
-  set(Op::logical_not, logical_not_kernel);
-  set(Op::add, numeric_binary<fn::Add>);
-  set(Op::sub, numeric_binary<fn::Sub>);
-  set(Op::mul, numeric_binary<fn::Mul>);
-  set(Op::div, numeric_binary<fn::Div>);
-  set(Op::pow, float_binary<fn::Pow>);
-  set(Op::minimum, numeric_binary<fn::Minimum>);
-  set(Op::maximum, numeric_binary<fn::Maximum>);
-  set(Op::eq, compare<fn::Eq>);
-  set(Op::ne, compare<fn::Ne>);
-  set(Op::lt, compare<fn::Lt>);
-  set(Op::le, compare<fn::Le>);
-  set(Op::gt, compare<fn::Gt>);
-  set(Op::ge, compare<fn::Ge>);
-  set(Op::where, where_kernel);
-  set(Op::relu_backward, float_binary<fn::ReluBackward>);
-  set(Op::sigmoid_backward, float_binary<fn::SigmoidBackward>);
-  set(Op::tanh_backward, float_binary<fn::TanhBackward>);
-  set(Op::gelu_backward, float_binary<fn::GeluBackward>);
-  set(Op::leaky_relu_backward, scalar_float_binary<fn::LeakyReluBackward>);
-  set(Op::elu_backward, scalar_float_binary<fn::EluBackward>);
+#define CAMLAB_SET_KERNEL(op, family, functor) t[static_cast<size_t>(Op::op)] = family<functor>;
+  CAMLAB_ELEMENTWISE_OPS(CAMLAB_SET_KERNEL)
+#undef CAMLAB_SET_KERNEL
+  t[static_cast<size_t>(Op::logical_not)] = logical_not_kernel;
+  t[static_cast<size_t>(Op::where)] = where_kernel;
 }
 
 }  // namespace camlab::cuda

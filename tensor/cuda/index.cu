@@ -6,8 +6,7 @@
 //   scatter_add:  index, src -> out (holds x):    out[..index[..i..]..] += src[..i..] (at dim)
 //   masked_fill:  x, mask (bool, x's shape)    -> out = mask ? value : x
 //
-// The trick shared by the first three: give the indexed operand stride 0 at `dim`, walk the
-// walked shape with the strided layout, and add index·stride[dim] to that operand's offset.
+// The first three share their operands' unpacking with the CPU (tensor/index_operands.h).
 // scatter_add's colliding writes use atomicAdd, so float sums may differ from the CPU's serial
 // order in the last bits.
 #include "tensor/cuda/runtime.cuh"
@@ -16,17 +15,12 @@
 
 #include "tensor/cuda/loops.cuh"
 #include "tensor/cuda/register.h"
+#include "tensor/index_operands.h"
+#include "tensor/kernel_dtypes.h"
 #include "tensor/op_params.h"
 
 namespace camlab::cuda {
 namespace {
-
-// t's strides with the one at `dim` zeroed: the offset of every coordinate except the indexed one.
-Shape strides_without(const Tensor& t, int64_t dim) {
-  Shape strides = t.strides();
-  strides[static_cast<size_t>(dim)] = 0;
-  return strides;
-}
 
 // out[o] = x[x_base + index[i]·x_dim_stride], with offsets {out, x_base, index} from the layout.
 template <typename T>
@@ -39,39 +33,22 @@ __global__ void indexed_read_kernel(int64_t n, StridedLayout<3> layout, const T*
   }
 }
 
-// out and index_strides describe the walked shape (out's); index_select passes its 1-d index as
-// an expansion (stride 0 outside dim), gather its index as it is.
-void indexed_read(const Tensor& out, const Tensor& x, const Tensor& index,
-                  const Shape& index_strides, int64_t dim, const char* op) {
-  const int64_t n = out.numel();
+// out[..i..] = x[.. index[..i..] ..] (index_operands.h), one thread per element of out.
+void indexed_read(const IndexedRead& r) {
+  const int64_t n = r.out.numel();
   if (n == 0) return;
-  const Shape x_strides = strides_without(x, dim);
   const StridedLayout<3> layout =
-      make_layout<3>(out.shape(), {&out.strides(), &x_strides, &index_strides}, op);
-  DeviceGuard guard(out.device());
-  visit_all(x.dtype(), op, [&]<typename T>() {
+      make_layout<3>(r.out.shape(), {&r.out.strides(), &r.x_strides, &r.index_strides}, r.op);
+  DeviceGuard guard(r.out.device());
+  visit_all(r.x.dtype(), r.op, [&]<typename T>() {
     indexed_read_kernel<<<blocks_for(n), kThreads, 0, current_stream()>>>(
-        n, layout, x.data<T>(), index.data<int64_t>(), x.stride(dim), out.data<T>());
-    check_launch(op);
+        n, layout, r.x.data<T>(), r.index.data<int64_t>(), r.x_dim_stride, r.out.data<T>());
+    check_launch(r.op);
   });
 }
 
-void index_select_kernel(const KernelArgs& args) {
-  const Tensor& x = args.inputs[0];      // any shape
-  const Tensor& index = args.inputs[1];  // [L] int64
-  const Tensor& out = args.outputs[0];   // x's shape with L at dim
-  const int64_t dim = args.get<DimParams>().dim;
-  Shape index_strides(out.shape().size(), 0);  // the 1-d index, expanded over out's shape
-  index_strides[static_cast<size_t>(dim)] = index.stride(0);
-  indexed_read(out, x, index, index_strides, dim, "index_select");
-}
-
-void gather_kernel(const KernelArgs& args) {
-  const Tensor& x = args.inputs[0];      // any shape
-  const Tensor& index = args.inputs[1];  // int64, same rank as x, index.size(d) ≤ x.size(d) off dim
-  const Tensor& out = args.outputs[0];  // index's shape
-  indexed_read(out, x, index, index.strides(), args.get<DimParams>().dim, "gather");
-}
+void index_select_kernel(const KernelArgs& args) { indexed_read(index_select_operands(args)); }
+void gather_kernel(const KernelArgs& args) { indexed_read(gather_operands(args)); }
 
 // *address += value for every numeric dtype. Bytes have no atomicAdd: the containing aligned
 // 32-bit word is updated with compare-and-swap.
@@ -104,32 +81,16 @@ __global__ void scatter_add_kernel(int64_t n, StridedLayout<3> layout, const int
   }
 }
 
-// Numeric dtypes: a sum of bools means nothing.
-template <typename Fn>
-void visit_numeric(DType t, const char* op, Fn&& fn) {
-  switch (t) {
-    case DType::Float32: return fn.template operator()<float>();
-    case DType::Float64: return fn.template operator()<double>();
-    case DType::Int64: return fn.template operator()<int64_t>();
-    case DType::UInt8: return fn.template operator()<uint8_t>();
-    default: fail("{}: expected a numeric dtype, got {}", op, dtype_name(t));
-  }
-}
-
 void scatter_add_op(const KernelArgs& args) {
-  const Tensor& index = args.inputs[0];  // int64, any strides (stride 0 where expanded)
-  const Tensor& src = args.inputs[1];    // index.size(d) ≤ src.size(d) for every d
-  const Tensor& out = args.outputs[0];   // holds x already; index.size(d) ≤ out.size(d) off dim
-  const int64_t dim = args.get<DimParams>().dim;
-  const int64_t n = index.numel();
+  const ScatterAdd s = scatter_add_operands(args);
+  const int64_t n = s.index.numel();
   if (n == 0) return;
-  const Shape out_strides = strides_without(out, dim);
   const StridedLayout<3> layout = make_layout<3>(
-      index.shape(), {&out_strides, &src.strides(), &index.strides()}, "scatter_add");
-  DeviceGuard guard(out.device());
-  visit_numeric(out.dtype(), "scatter_add", [&]<typename T>() {
+      s.index.shape(), {&s.out_strides, &s.src.strides(), &s.index.strides()}, "scatter_add");
+  DeviceGuard guard(s.out.device());
+  visit_numeric(s.out.dtype(), "scatter_add", [&]<typename T>() {
     scatter_add_kernel<<<blocks_for(n), kThreads, 0, current_stream()>>>(
-        n, layout, index.data<int64_t>(), src.data<T>(), out.stride(dim), out.data<T>());
+        n, layout, s.index.data<int64_t>(), s.src.data<T>(), s.out_dim_stride, s.out.data<T>());
     check_launch("scatter_add");
   });
 }

@@ -11,7 +11,7 @@ void register_elementwise_kernels(KernelTable& table);  // cuda/elementwise.cu
 void register_reduce_kernels(KernelTable& table);       // cuda/reduce.cu
 void register_softmax_kernels(KernelTable& table);      // cuda/softmax.cu
 void register_matmul_kernels(KernelTable& table);       // cuda/matmul.cu
-void register_conv_kernels(KernelTable& table);         // cuda/conv2d.cu (im2col, col2im)
+void register_conv_kernels(KernelTable& table);         // cuda/conv2d.cu (im2col, col2im, conv2d_*)
 void register_pool_kernels(KernelTable& table);         // cuda/pool.cu
 void register_upsample_kernels(KernelTable& table);     // cuda/upsample.cu
 void register_batch_norm_kernels(KernelTable& table);   // cuda/batch_norm.cu

@@ -1,8 +1,9 @@
 // Convolution frontends: validate shapes and geometry, allocate, run the kernels.
-// Output size (PyTorch's Conv2d docs): Ho = ⌊(H + 2·pad − dil·(k − 1) − 1) / stride⌋ + 1.
+// Output size: conv_output_extent (tensor/conv_geometry.h), once the kernel is known to fit.
 
 #include <string_view>
 
+#include "tensor/conv_geometry.h"
 #include "tensor/dispatch.h"
 #include "tensor/ops.h"
 
@@ -63,9 +64,6 @@ Conv2dParams conv_params(std::string_view op, const Shape& x_shape, const Shape&
   return out;
 }
 
-// Until tensor/op.h lists conv2d_forward / conv2d_backward_input / conv2d_backward_weight, the
-// fused CPU kernels are called directly; another device has no kernel for them yet.
-
 }  // namespace
 
 std::array<int64_t, 2> conv2d_output_size(const Shape& x_shape, const Conv2dParams& p) {
@@ -83,7 +81,8 @@ std::array<int64_t, 2> conv2d_output_size(const Shape& x_shape, const Conv2dPara
                  p.dilation[0] * (p.kernel[0] - 1) + 1, p.dilation[1] * (p.kernel[1] - 1) + 1,
                  x_shape[2] + 2 * p.padding[0], x_shape[3] + 2 * p.padding[1], shape_str(x_shape),
                  p.padding[0], p.padding[1]);
-    out[i] = (padded - extent) / p.stride[i] + 1;
+    out[i] =
+        conv_output_extent(x_shape[2 + i], p.kernel[i], p.stride[i], p.padding[i], p.dilation[i]);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "tensor/dispatch.h"
+#include "tensor/kernel_dtypes.h"
 #include "tensor/ops.h"
 
 namespace camlab::ops {
@@ -103,7 +104,7 @@ Tensor extreme(Op op, const Tensor& x, const Shape& dims, bool keepdim) {
 
 Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
   Shape d = reduce_dims(x, dims, "sum");
-  return run_reduce(Op::sum, x, d, keepdim, is_floating(x.dtype()) ? x.dtype() : DType::Int64);
+  return run_reduce(Op::sum, x, d, keepdim, sum_dtype(x.dtype()));
 }
 
 Tensor mean(const Tensor& x, const Shape& dims, bool keepdim) {

@@ -73,7 +73,7 @@ TEST(Activations, CaptureEqualsAPlainForwardOfEachLayer) {
   EXPECT_EQ(host_values(acts[0].value), want);
 }
 
-TEST(Activations, GridHasOneLabelledCellPerChannelAndDeadChannelsAreBlack) {
+TEST(Activations, GridHasOneLabeledCellPerChannelAndDeadChannelsAreBlack) {
   auto net = tiny_net();
   const auto acts = capture_activations(*net, test_image(), {"relu1"});
   const ActivationGrid grid = activation_grid(acts[0], {.columns = 3, .min_cell = 16});
@@ -104,7 +104,7 @@ TEST(Activations, GridHasOneLabelledCellPerChannelAndDeadChannelsAreBlack) {
   for (int64_t c : {0, 1, 3}) EXPECT_LT(count_black(grid.cells[c]), 16 * 16) << "channel " << c;
 }
 
-TEST(Activations, ChannelsAreStandardisedTimes64Plus128) {
+TEST(Activations, ChannelsAreStandardizedTimes64Plus128) {
   // values 0, 1, 2, 3: mean 1.5, std √1.25; bytes round((v − 1.5)/√1.25·64 + 128), clipped.
   const Tensor plane = Tensor::from_vector<float>({0, 1, 2, 3}, {2, 2});
   const render::RgbImage image = standardized_rgb(plane);

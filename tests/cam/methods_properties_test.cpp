@@ -157,11 +157,11 @@ void expect_top_component(const Tensor& terms) {
   const int64_t k = terms.size(1), hw = terms.size(2) * terms.size(3);
   std::vector<double> x = values(terms);  // [K, hw]
   std::vector<double> p = values(first_component(terms));
-  std::vector<double> centred(x.size());
+  std::vector<double> centered(x.size());
   for (int64_t c = 0; c < k; ++c) {
     double mean = 0;
     for (int64_t i = 0; i < hw; ++i) mean += x[c * hw + i] / static_cast<double>(hw);
-    for (int64_t i = 0; i < hw; ++i) centred[c * hw + i] = x[c * hw + i] - mean;
+    for (int64_t i = 0; i < hw; ++i) centered[c * hw + i] = x[c * hw + i] - mean;
   }
   double norm2 = 0;
   for (double v : p) norm2 += v * v;
@@ -170,14 +170,14 @@ void expect_top_component(const Tensor& terms) {
     double lhs = 0;
     for (int64_t c = 0; c < k; ++c) {
       double dot = 0;
-      for (int64_t j = 0; j < hw; ++j) dot += centred[c * hw + j] * p[j];
-      lhs += centred[c * hw + i] * dot;
+      for (int64_t j = 0; j < hw; ++j) dot += centered[c * hw + j] * p[j];
+      lhs += centered[c * hw + i] * dot;
     }
     EXPECT_NEAR(lhs, norm2 * p[i], 1e-9 * norm2 * (1 + std::abs(p[i])));
   }
   for (int64_t c = 0; c < k; ++c) {  // λ₁ ≥ every diagonal entry of X_cᵀX_c
     double diag = 0;
-    for (int64_t i = 0; i < hw; ++i) diag += centred[c * hw + i] * centred[c * hw + i];
+    for (int64_t i = 0; i < hw; ++i) diag += centered[c * hw + i] * centered[c * hw + i];
     EXPECT_GE(norm2, diag * (1 - 1e-12));
   }
   double agreement = 0;  // the documented sign: with the mean over channels
@@ -193,7 +193,7 @@ TEST(CamMethodsIdentities, FirstComponentIsTheTopPrincipalComponentWithAFixedSig
   Generator gen(5);
   expect_top_component(ops::randn({1, 3, 3, 3}, gen, DType::Float64));  // K <= hw: K x K Gram
   expect_top_component(ops::randn({1, 7, 1, 3}, gen, DType::Float64));  // hw < K: hw x hw Gram
-  // One channel: the centred channel itself, sign kept by the mean activation.
+  // One channel: the centered channel itself, sign kept by the mean activation.
   Tensor one = Tensor::from_vector<double>({1, 2, 3, 4}, {1, 1, 2, 2});
   EXPECT_EQ(values(first_component(one)), (std::vector<double>{-1.5, -0.5, 0.5, 1.5}));
   EXPECT_EQ(values(first_component(ops::neg(one))), (std::vector<double>{1.5, 0.5, -0.5, -1.5}));

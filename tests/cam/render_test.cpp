@@ -19,6 +19,7 @@
 #include "cam/render/font.h"
 #include "cam/render/heatmap.h"
 #include "cam/render/image.h"
+#include "cam/render/palette.h"
 #include "cam/render/plot.h"
 #include "cam/render/png_io.h"
 #include "cam/render/tile.h"
@@ -133,7 +134,7 @@ TEST(Colormap, ParsesNamesAndListsValidOnesOnError) {
 // ---------------------------------------------------------------------------------------------
 // Tensors to images.
 
-TEST(ToRgb, GreyImageUsesMinMaxRange) {
+TEST(ToRgb, GrayImageUsesMinMaxRange) {
   Tensor x = Tensor::from_vector<float>({-1.0f, 0.0f, 1.0f, 3.0f}, {1, 2, 2});
   RgbImage image = to_rgb(x);
   ASSERT_EQ(image.width, 2);
@@ -228,7 +229,7 @@ TEST(Resize, NearestReplicatesPixels) {
   }
 }
 
-TEST(Resize, BilinearSamplesPixelCentresLikePyTorch) {
+TEST(Resize, BilinearSamplesPixelCentersLikePyTorch) {
   // F.interpolate([[0, 255]], scale_factor=2, mode="bilinear", align_corners=False)
   // = [0, 63.75, 191.25, 255].
   RgbImage image{2, 1, {0, 0, 0, 255, 255, 255}};
@@ -323,7 +324,7 @@ TEST(Png, RgbRoundTripIsExact) {
   EXPECT_EQ(read_file(dir.file("rgb.png"))[25], 2);  // IHDR colour type: truecolour
 }
 
-TEST(Png, GreyRoundTripReadsBackAsEqualChannels) {
+TEST(Png, GrayRoundTripReadsBackAsEqualChannels) {
   ScratchDir dir;
   GrayImage gray{6, 4, std::vector<uint8_t>(24)};
   for (size_t i = 0; i < gray.pixels.size(); ++i) gray.pixels[i] = static_cast<uint8_t>(i * 11);
@@ -507,6 +508,15 @@ Extremes find_color(const RgbImage& image, Rgb color) {
   return e;
 }
 
+// matplotlib's tab10 (matplotlib.colors.TABLEAU_COLORS): blue first, red fourth, cycling.
+TEST(Palette, Tab10CyclesAndWritesHex) {
+  EXPECT_EQ(category_color(0), (Rgb{31, 119, 180}));
+  EXPECT_EQ(hex_color(category_color(3)), "#d62728");
+  EXPECT_EQ(hex_color(category_color(9)), "#17becf");
+  EXPECT_EQ(category_color(10), category_color(0));
+  EXPECT_EQ(category_color(-1), category_color(9));
+}
+
 TEST(PlotLines, RisingValuesPutTheLineHighOnTheRight) {
   constexpr Rgb kLine{31, 119, 180};  // first Tableau 10 colour
   std::vector<Series> series = {{.y = {0.1, 0.4, 0.55, 0.7, 0.9}}};
@@ -525,7 +535,7 @@ TEST(PlotLines, RisingValuesPutTheLineHighOnTheRight) {
   EXPECT_GT(non_white, 1000);  // axes, grid, ticks and labels too
 }
 
-TEST(PlotLines, FallingValuesAndLegendColours) {
+TEST(PlotLines, FallingValuesAndLegendColors) {
   std::vector<Series> series = {
       {.name = "train", .x = {0, 10, 20}, .y = {2.0, 1.0, 0.5}, .color = Rgb{200, 0, 0}},
       {.name = "val", .y = {2.5, std::nan(""), 0.7}}};

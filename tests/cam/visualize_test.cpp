@@ -109,7 +109,7 @@ EdgeStats vertical_edge_stats(const Tensor& image) {  // [H, W]
   return {.row_correlation = cross / std::sqrt(upper * lower), .horizontal_share = ex / (ex + ey)};
 }
 
-TEST(FeatureVis, EdgeDetectorSynthesisesVerticalEdges) {
+TEST(FeatureVis, EdgeDetectorSynthesizesVerticalEdges) {
   auto net = edge_net();
   const FeatureVisResult r = visualize_features(*net, channel_options("relu", {0}));
   const EdgeStats edges = vertical_edge_stats(r.images.select(0, 0).select(0, 0));
@@ -151,7 +151,7 @@ TEST(FeatureVis, ChannelObjectiveEndsFiveTimesAboveRandomInputs) {
   }
 }
 
-TEST(FeatureVis, EachRegulariserLowersItsOwnPenalty) {
+TEST(FeatureVis, EachRegularizerLowersItsOwnPenalty) {
   auto net = small_net();
   const FeatureVisOptions plain = channel_options("relu2", {0, 1, 2, 3});
   const PenaltyValues free = visualize_features(*net, plain).record.final_penalties;
@@ -340,7 +340,7 @@ TEST(FeatureVis, GaussianBlurKeepsConstantsAndSmoothsNoise) {
   EXPECT_LT(ops::std(gaussian_blur(noise, 1.0)).item(), 0.6 * ops::std(noise).item());
 }
 
-TEST(FeatureVis, GridShowsEveryImageStandardised) {
+TEST(FeatureVis, GridShowsEveryImageStandardized) {
   auto net = small_net();
   FeatureVisOptions o = channel_options("relu2", {0, 1, 2});
   o.steps = 3;

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "cam/methods/method.h"
+#include "cam/render/colormap.h"
 #include "experiments/config/config.h"
 #include "experiments/config/schema_help.h"
 
@@ -156,6 +158,20 @@ TEST(ConfigLoad, MissingFileIsOneLine) {
     EXPECT_TRUE(message.starts_with("/nonexistent/x.toml: cannot read the config")) << message;
     EXPECT_EQ(message.find('\n'), std::string::npos);
   }
+}
+
+// The schema owns no list of its own: method names are the CAM registry's, colormaps render's.
+TEST(Schema, MethodAndColormapNamesComeFromTheirOwners) {
+  for (const char* key : {"explain.methods", "localize.methods", "segment.methods"}) {
+    ASSERT_NE(find_key(key), nullptr) << key;
+    EXPECT_EQ(find_key(key)->allowed, cam::method_names()) << key;
+  }
+  std::vector<std::string> colormaps;
+  for (const render::Colormap c : render::kColormaps) {
+    colormaps.emplace_back(render::colormap_name(c));
+  }
+  ASSERT_NE(find_key("explain.colormap"), nullptr);
+  EXPECT_EQ(find_key("explain.colormap")->allowed, colormaps);
 }
 
 TEST(SchemaHelp, ListsEveryKeyAndLayerType) {

@@ -242,12 +242,12 @@ TEST(Report, ChromiumRendersTheSweepPageWithoutConsoleErrors) {
   const render::RgbImage png = render::read_png(screenshot);
   EXPECT_EQ(png.width, 1200);
   EXPECT_EQ(png.height, 2000);
-  // Not a blank page: the table, plots and text leave many distinct colours.
-  std::set<uint32_t> colours;
-  for (size_t i = 0; i + 2 < png.pixels.size() && colours.size() < 64; i += 3) {
-    colours.insert(png.pixels[i] << 16 | png.pixels[i + 1] << 8 | png.pixels[i + 2]);
+  // Not a blank page: the table, plots and text leave many distinct colors.
+  std::set<uint32_t> colors;
+  for (size_t i = 0; i + 2 < png.pixels.size() && colors.size() < 64; i += 3) {
+    colors.insert(png.pixels[i] << 16 | png.pixels[i + 1] << 8 | png.pixels[i + 2]);
   }
-  EXPECT_GE(colours.size(), 64u);
+  EXPECT_GE(colors.size(), 64u);
 
   const BrowserRun bad = control.get();
   EXPECT_FALSE(console_lines(bad.err).empty()) << "the console check saw nothing:\n" << bad.err;

@@ -21,12 +21,30 @@ set(consumer ${WORK_DIR}/consumer)
 file(REMOVE_RECURSE ${WORK_DIR})
 
 run_step("cmake --install" ${CMAKE_COMMAND} --install ${CAMLAB_BUILD_DIR} --prefix ${prefix})
-foreach(file IN ITEMS include/camlab/tensor/tensor.h include/camlab/nn/nn.h
-                      include/camlab/cam/methods/method.h lib/cmake/camlab/camlabConfig.cmake
+foreach(file IN ITEMS include/camlab/camlab.h include/camlab/tensor/tensor.h
+                      include/camlab/nn/nn.h include/camlab/cam/methods/method.h
+                      lib/cmake/camlab/camlabConfig.cmake
                       lib/cmake/camlab/camlabTargets.cmake bin/camlab
                       share/camlab/configs/fmnist-gapnet.toml)
   if(NOT EXISTS ${prefix}/${file})
     message(FATAL_ERROR "install test: ${prefix}/${file} was not installed")
+  endif()
+endforeach()
+
+# Only the public API: no kernels, HDF5 helpers or CLI verbs, and no installed header that names
+# a generic top-level path ("tensor/tensor.h") a consumer's own headers could shadow.
+foreach(file IN ITEMS include/camlab/nn/h5.h include/camlab/nn/h5_handle.h
+                      include/camlab/tensor/cpu include/camlab/tensor/cuda
+                      include/camlab/experiments/cli)
+  if(EXISTS ${prefix}/${file})
+    message(FATAL_ERROR "install test: ${prefix}/${file} is internal but was installed")
+  endif()
+endforeach()
+file(GLOB_RECURSE headers ${prefix}/include/*.h)
+foreach(header IN LISTS headers)
+  file(STRINGS ${header} generic REGEX "#include \"(tensor|autograd|nn|datasets|cam|experiments)/")
+  if(generic)
+    message(FATAL_ERROR "install test: ${header} includes a generic path: ${generic}")
   endif()
 endforeach()
 

@@ -1,4 +1,5 @@
-// Checkpoints: the HDF5 layout of DESIGN.md, round trips, validation errors and atomic writes.
+// Checkpoints: the HDF5 layout of docs/formats.md, round trips, validation errors and atomic
+// writes.
 #include <gtest/gtest.h>
 #include <unistd.h>
 

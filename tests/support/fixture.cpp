@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "nn/h5_handle.h"
+
 #ifndef CAMLAB_FIXTURE_DIR
 #define CAMLAB_FIXTURE_DIR "tests/fixtures"
 #endif
@@ -16,39 +18,8 @@ namespace {
 
 static_assert(std::is_same_v<hid_t, int64_t>, "fixture.h stores hid_t as int64_t (HDF5 >= 1.10)");
 
-// Closes an HDF5 identifier when it leaves scope.
-class Handle {
- public:
-  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-  ~Handle() {
-    if (id_ >= 0) close_(id_);
-  }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  hid_t get() const { return id_; }
-  bool ok() const { return id_ >= 0; }
-
- private:
-  hid_t id_;
-  herr_t (*close_)(hid_t);
-};
-
-// HDF5 prints its whole error stack to stderr by default; our exceptions say it in one line.
-// Scoped, so code elsewhere in the test binary keeps its own error reporting.
-class QuietErrors {
- public:
-  QuietErrors() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietErrors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  QuietErrors(const QuietErrors&) = delete;
-  QuietErrors& operator=(const QuietErrors&) = delete;
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
+using nn::h5::Handle;
+using nn::h5::QuietErrors;
 
 std::string resolve(const std::string& file) {
   if (std::filesystem::path(file).is_absolute()) return file;

@@ -65,7 +65,7 @@ TEST(BatchNorm, MatchesPyTorchInFloat32) {
   for (const char* c : {"train", "eval", "train_n1"}) check_case(c, DType::Float32, 1e-4, 1e-5);
 }
 
-TEST(BatchNorm, TrainingNormalisesEachChannel) {
+TEST(BatchNorm, TrainingNormalizesEachChannel) {
   Generator gen(3);
   Tensor x = ops::add(ops::mul(ops::randn({8, 3, 4, 5}, gen, DType::Float64), 3.0), 100.0);
   ops::BatchNormResult r =

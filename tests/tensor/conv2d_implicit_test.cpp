@@ -128,7 +128,7 @@ TEST(Conv2dImplicit, TakesTheImplicitPathWhereItApplies) {
   const Conv2dParams strided{.kernel = {3, 3}, .stride = {2, 2}, .padding = {1, 1}};
   const Conv2dParams wide{.kernel = {1, 3}, .padding = {1, 2}};
   const auto geometry = [](const Conv2dParams& p) {
-    return cpu::make_geometry({2, 8, 9, 9}, 6, p);
+    return make_conv_geometry({2, 8, 9, 9}, 6, p);
   };
   EXPECT_EQ(cpu::implicit_forward_applies(geometry(unit)), bool(CAMLAB_CONV_AVX512));
   EXPECT_EQ(cpu::implicit_backward_input_applies(geometry(unit)), bool(CAMLAB_CONV_AVX512));
@@ -136,7 +136,7 @@ TEST(Conv2dImplicit, TakesTheImplicitPathWhereItApplies) {
   EXPECT_FALSE(cpu::implicit_backward_input_applies(geometry(strided)));
   EXPECT_EQ(cpu::implicit_forward_applies(geometry(wide)), bool(CAMLAB_CONV_AVX512));
   EXPECT_FALSE(cpu::implicit_backward_input_applies(geometry(wide)));
-  EXPECT_FALSE(cpu::implicit_backward_input_applies(cpu::make_geometry({2, 3, 9, 9}, 6, unit)));
+  EXPECT_FALSE(cpu::implicit_backward_input_applies(make_conv_geometry({2, 3, 9, 9}, 6, unit)));
 }
 
 // Junk columns (x ≥ Wo in rows Wp wide) must not leak: a gradient that is zero everywhere but the
