@@ -7,7 +7,8 @@
 //   }
 //
 // Drivers: tests/autograd/op_cases_test.cpp (every Op has a case, the PyTorch fixtures in
-// tests/fixtures/op_cases.h5, gradcheck in double, CPU/CUDA parity of values and gradients) and
+// tests/fixtures/op_cases.h5, gradcheck in double), CudaGradParity.EveryOpCase in
+// tests/autograd/cuda_grad_parity_test.cpp (CPU/CUDA parity of values and gradients) and
 // bench/micro/op_cases_bench.cpp (one timing per case).
 //
 // A differentiable case is written with the tracked functions (autograd/ops.h): with inputs that
@@ -42,6 +43,11 @@ struct OpInput {
   InputKind kind = InputKind::Float;
   int64_t high = 0;  // Index only
 };
+
+// Whether gradcheck and gradient parity differentiate an input of this kind (Float, Positive).
+inline bool is_differentiated(const OpInput& spec) {
+  return spec.kind == InputKind::Float || spec.kind == InputKind::Positive;
+}
 
 struct OpCase {
   Op op;             // the kernel this case runs
