@@ -302,7 +302,8 @@ Tensor Tensor::clone() const {
 }
 
 Tensor Tensor::to(DType target) const {
-  const UntrackedOp untracked("Tensor::to", "camlab::to", *this);
+  // To an integer or bool dtype the result carries no gradient: a read, not a cut.
+  const UntrackedOp untracked("Tensor::to", "camlab::to", is_floating(target) ? *this : Tensor());
   if (target == dtype()) return *this;
   Tensor out = empty(shape(), target, device());
   out.copy_(*this);
