@@ -12,7 +12,7 @@ Tensor BackwardContext::grad(size_t i) const {
 
 std::vector<Tensor> FunctionNode::apply(std::vector<Tensor> grad_outputs,
                                         const std::vector<bool>& needs_input_grad) {
-  BackwardContext ctx(std::move(grad_outputs), saved(), needs_input_grad, *this);
+  BackwardContext ctx(std::move(grad_outputs), needs_input_grad, *this);
   std::vector<Tensor> grads = backward_(ctx);
   CAMLAB_CHECK(grads.size() == next_edges().size(),
                "autograd: backward of '{}' returned {} gradients for {} inputs", name_,
@@ -38,13 +38,7 @@ std::vector<Tensor> record(std::string name, const std::vector<Tensor>& inputs,
   for (const Tensor& t : inputs) edges.push_back(gradient_edge(t));
   node->set_next_edges(std::move(edges));
 
-  std::vector<std::string> names;
-  std::vector<Tensor> tensors;
-  for (const auto& [saved_name, tensor] : saved) {
-    names.push_back(saved_name);
-    tensors.push_back(tensor);
-  }
-  node->set_saved(std::move(names), std::move(tensors));
+  node->save(saved);
 
   for (size_t i = 0; i < outputs.size(); ++i) {
     Tensor& out = outputs[i];

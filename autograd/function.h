@@ -2,15 +2,17 @@
 // saves exactly what its backward reads.
 //
 //   Tensor sigmoid(const Tensor& x) {
+//     const RawOpScope raw_forward;     // the raw ops below are this op's own: it records them
 //     Tensor y = ops::sigmoid(x);
 //     return autograd::record("sigmoid", {x}, y, {{"y", y}},  // σ' = y(1 − y) needs only y
 //                             [](const BackwardContext& ctx) -> std::vector<Tensor> {
-//                               return {ops::sigmoid_backward(ctx.grad(0), ctx.saved(0))};
+//                               return {ops::sigmoid_backward(ctx.grad(0), ctx.saved("y"))};
 //                             });
 //   }
 //
 // When grad mode is off or no input requires grad, record() returns the outputs untouched and
-// keeps nothing.
+// keeps nothing. Without the RawOpScope, ops::sigmoid on an x that requires grad would be an Error
+// (tensor/graph_guard.h): a raw op outside a tracked one would silently cut the graph.
 #pragma once
 
 #include <functional>
@@ -19,25 +21,27 @@
 #include <vector>
 
 #include "autograd/node.h"
+#include "tensor/graph_guard.h"
 
 namespace camlab::autograd {
 
 class BackwardContext {
  public:
-  BackwardContext(std::vector<Tensor> grads, const std::vector<Tensor>& saved,
-                  const std::vector<bool>& needs_grad, const Node& node)
-      : grads_(std::move(grads)), saved_(saved), needs_grad_(needs_grad), node_(node) {}
+  BackwardContext(std::vector<Tensor> grads, const std::vector<bool>& needs_grad, const Node& node)
+      : grads_(std::move(grads)), needs_grad_(needs_grad), node_(node) {}
 
   // Gradient of output i; zeros of the output's shape when none arrived.
   Tensor grad(size_t i) const;
   bool has_grad(size_t i) const { return grads_[i].defined(); }
-  const Tensor& saved(size_t i) const { return saved_[i]; }
+  // The tensor saved under `name`; an Error naming the op and the tensor if it was modified in
+  // place since it was saved (Node::saved).
+  const Tensor& saved(std::string_view name) const { return node_.saved(name); }
+  const Tensor& saved(size_t) const = delete;  // by name: an index silently reads the wrong one
   // Whether input i needs a gradient; skip the work (return undefined) when it does not.
   bool needs_grad(size_t i) const { return needs_grad_[i]; }
 
  private:
   std::vector<Tensor> grads_;
-  const std::vector<Tensor>& saved_;
   const std::vector<bool>& needs_grad_;
   const Node& node_;
 };

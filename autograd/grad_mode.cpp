@@ -1,11 +1,11 @@
 #include "autograd/grad_mode.h"
 
-namespace camlab::autograd {
-namespace {
-thread_local bool g_grad_enabled = true;
-}
+#include "tensor/graph_guard.h"
 
-bool grad_enabled() { return g_grad_enabled; }
-void set_grad_enabled(bool enabled) { g_grad_enabled = enabled; }
+namespace camlab::autograd {
+
+// The flag itself lives in tensor/graph_guard.cpp, where raw ops read it to refuse cutting a graph.
+bool grad_enabled() { return grad_mode_enabled(); }
+void set_grad_enabled(bool enabled) { set_grad_mode_enabled(enabled); }
 
 }  // namespace camlab::autograd

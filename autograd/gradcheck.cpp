@@ -35,7 +35,11 @@ GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& input
       leaves.push_back(t);
       continue;
     }
-    Tensor copy = t.contiguous().clone();
+    Tensor copy;
+    {
+      NoGradGuard no_grad;  // a fresh leaf: the copy itself is not part of any graph
+      copy = t.contiguous().clone();
+    }
     copy.set_requires_grad(true);
     leaves.push_back(copy);
   }

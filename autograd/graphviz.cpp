@@ -20,11 +20,11 @@ std::string shapes_label(const Node& node) {
 
 std::string saved_label(const Node& node) {
   if (node.released()) return "\\nsaved: (freed)";
-  if (node.saved().empty()) return "";
+  if (node.saved_tensors().empty()) return "";
   std::string s = "\\nsaved:";
-  for (size_t i = 0; i < node.saved().size(); ++i) {
-    const Tensor& t = node.saved()[i];
-    s += fmt::format(" {}{}", node.saved_names()[i], t.defined() ? shape_str(t.shape()) : "");
+  for (const SavedTensor& saved : node.saved_tensors()) {
+    const Tensor& t = saved.tensor;
+    s += fmt::format(" {}{}", saved.name, t.defined() ? shape_str(t.shape()) : "");
   }
   return s;
 }

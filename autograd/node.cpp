@@ -1,5 +1,7 @@
 #include "autograd/node.h"
 
+#include <fmt/ranges.h>
+
 #include <atomic>
 
 #include "tensor/ops.h"
@@ -27,7 +29,7 @@ Node::~Node() {
   for (Edge& e : next_edges_) {
     if (e.node) yard.nodes.push_back(std::move(e.node));
   }
-  for (Tensor& t : saved_) yard.tensors.push_back(std::move(t));
+  for (SavedTensor& s : saved_) yard.tensors.push_back(std::move(s.tensor));
   if (yard.draining) return;
   yard.draining = true;
   while (!yard.nodes.empty() || !yard.tensors.empty()) {
@@ -42,9 +44,39 @@ Node::~Node() {
   yard.draining = false;
 }
 
-void Node::set_saved(std::vector<std::string> names, std::vector<Tensor> tensors) {
-  saved_names_ = std::move(names);
-  saved_ = std::move(tensors);
+void Node::save(const std::vector<std::pair<std::string, Tensor>>& named) {
+  saved_.clear();
+  for (const auto& [saved_name, tensor] : named) {
+    const uint64_t version = tensor.defined() ? tensor.storage()->version() : 0;
+    saved_.push_back({saved_name, tensor, version});
+  }
+}
+
+const Tensor& Node::saved(std::string_view saved_name) const {
+  CAMLAB_CHECK(!released_,
+               "autograd: backward of '{}' reads its saved '{}', but the saved tensors were freed "
+               "by an earlier backward; pass retain_graph=true to the first backward",
+               name(), saved_name);
+  for (const SavedTensor& s : saved_) {
+    if (s.name != saved_name) continue;
+    if (s.tensor.defined()) {
+      const uint64_t now = s.tensor.storage()->version();
+      CAMLAB_CHECK(now == s.version,
+                   "autograd: '{}' saved '{}' {} at version {}, but it was modified in place "
+                   "(now version {}) before backward; clone() it before the in-place write, or "
+                   "write after backward",
+                   name(), saved_name, shape_str(s.tensor.shape()), s.version, now);
+    }
+    return s.tensor;
+  }
+  fail("autograd: backward of '{}' asks for a saved tensor '{}' it never saved (saved: {})", name(),
+       saved_name, fmt::join(saved_names(), ", "));
+}
+
+std::vector<std::string> Node::saved_names() const {
+  std::vector<std::string> names;
+  for (const SavedTensor& s : saved_) names.push_back(s.name);
+  return names;
 }
 
 void Node::release_saved() {

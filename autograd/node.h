@@ -6,10 +6,13 @@
 //   const auto& node = y.grad_fn();               // "relu"
 //   node->next_edges()[0].node->name();           // "matmul"
 //   node->saved_names();                          // {"x"}: what relu's backward reads
+//   node->saved("x");                             // the input, checked against in-place writes
 #pragma once
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tensor/autograd_meta.h"
@@ -27,6 +30,13 @@ struct Edge {
   bool valid() const { return node != nullptr; }
 };
 
+// One tensor a node keeps for its backward, with the version of its storage when it was saved.
+struct SavedTensor {
+  std::string name;
+  Tensor tensor;  // undefined when the op chose not to keep it (conv2d's x for a frozen weight)
+  uint64_t version = 0;
+};
+
 class Node {
  public:
   // Tears long chains down iteratively: a 10,000-op graph must not recurse 10,000 destructors deep.
@@ -42,10 +52,13 @@ class Node {
   const std::vector<Edge>& next_edges() const { return next_edges_; }
   void set_next_edges(std::vector<Edge> edges) { next_edges_ = std::move(edges); }
 
-  // The tensors this node keeps for its backward, by name (for to_dot and for freeing).
-  const std::vector<std::string>& saved_names() const { return saved_names_; }
-  const std::vector<Tensor>& saved() const { return saved_; }
-  void set_saved(std::vector<std::string> names, std::vector<Tensor> tensors);
+  // The tensors this node keeps for its backward, by name. save() records each storage's
+  // version; saved(name) is an Error naming this node and the tensor when it was written in place
+  // since (its backward would read values the forward never saw), or freed by an earlier backward.
+  void save(const std::vector<std::pair<std::string, Tensor>>& named);
+  const Tensor& saved(std::string_view name) const;
+  std::vector<std::string> saved_names() const;
+  const std::vector<SavedTensor>& saved_tensors() const { return saved_; }
   // Frees the saved tensors after a backward without retain_graph; a second backward through
   // this node is then an Error that says to pass retain_graph.
   void release_saved();
@@ -67,8 +80,7 @@ class Node {
 
  private:
   std::vector<Edge> next_edges_;
-  std::vector<std::string> saved_names_;
-  std::vector<Tensor> saved_;
+  std::vector<SavedTensor> saved_;
   bool released_ = false;
   std::vector<std::weak_ptr<AutogradMeta>> output_metas_;
   std::vector<Shape> output_shapes_;

@@ -1,6 +1,7 @@
 #include "nn/h5.h"
 
 #include "tensor/claimed_size.h"
+#include "tensor/graph_guard.h"
 
 namespace camlab::nn::h5 {
 namespace {
@@ -125,7 +126,8 @@ std::optional<double> read_number_attribute(hid_t object, const std::string& nam
 }
 
 bool write_tensor(hid_t group, const std::string& name, const Tensor& tensor, DType file_dtype) {
-  // Host, contiguous, in the stored dtype.
+  // Host, contiguous, in the stored dtype. Writing a parameter's values leaves its graph alone.
+  const RawOpScope reads_only;
   const Tensor host = tensor.to(Device::cpu()).to(file_dtype).contiguous();
   Handle space(make_dataspace(host.shape()), H5Sclose);
   Handle dataset(H5Dcreate2(group, name.c_str(), file_type(file_dtype), space.get(), H5P_DEFAULT,

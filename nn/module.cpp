@@ -95,6 +95,7 @@ void Module::train(bool training) {
 }
 
 void Module::to(Device device) {
+  autograd::NoGradGuard no_grad;  // moving a parameter is no step of any graph
   for (auto& slot : parameters_) {
     Tensor& p = *slot.field;
     if (!p.defined() || p.device() == device) continue;
@@ -110,6 +111,7 @@ void Module::to(Device device) {
 
 void Module::to(DType dtype) {
   CAMLAB_CHECK(is_floating(dtype), "Module::to: {} is not a floating dtype", dtype_name(dtype));
+  autograd::NoGradGuard no_grad;  // converting a parameter is no step of any graph
   for (auto& slot : parameters_) {
     Tensor& p = *slot.field;
     if (!p.defined() || !is_floating(p.dtype()) || p.dtype() == dtype) continue;

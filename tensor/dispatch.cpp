@@ -1,6 +1,7 @@
 #include "tensor/dispatch.h"
 
 #include "tensor/cpu/register.h"
+#include "tensor/graph_guard.h"
 #if defined(CAMLAB_WITH_CUDA)
 #include "tensor/cuda/backend.h"
 #endif
@@ -29,7 +30,17 @@ void dispatch(Op op, Device device, const KernelArgs& args) {
                  "{}: inputs are on different devices ({} and {}); move them with to()",
                  op_name(op), t.device().str(), device.str());
   }
+  // The net under the frontends' own checks (tensor/graph_guard.h): a kernel entered outside any
+  // op on a tensor that requires grad would cut the graph.
+  if (untracked_check_active()) {
+    for (const Tensor& t : args.inputs) check_untracked_input(op_name(op), "", t);
+  }
   kernel(args);
+  // Every kernel write is an in-place write for whoever still holds these bytes: a fresh output
+  // goes from version 0 to 1 harmlessly, a written saved tensor makes its node's backward refuse.
+  for (const Tensor& t : args.outputs) {
+    if (t.defined()) t.storage()->bump_version();
+  }
 }
 
 }  // namespace camlab

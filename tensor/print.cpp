@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tensor/graph_guard.h"
 #include "tensor/tensor.h"
 
 namespace camlab {
@@ -125,6 +126,7 @@ class Printer {
 }  // namespace
 
 std::string Tensor::str() const {
+  const RawOpScope reads_only;  // printing reads values: nothing to track
   if (!defined()) return "tensor(undefined)";
   Tensor host = to(Device::cpu());
   Printer printer(host, numel() > kSummarizeAbove);

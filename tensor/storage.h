@@ -5,7 +5,9 @@
 //   // Tensors share one Storage through std::shared_ptr; views never copy bytes.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "tensor/device.h"
@@ -47,10 +49,18 @@ class Storage {
   size_t nbytes() const { return nbytes_; }
   Device device() const { return allocator_->device(); }
 
+  // Counts the kernel writes into these bytes (every dispatch bumps each output's storage). A
+  // backward node remembers the version of each tensor it saved and refuses to read one that was
+  // written since (autograd/node.h), as PyTorch's version counter. Views share the storage and so
+  // the counter. Writes through raw pointers (data<T>()) bypass it.
+  uint64_t version() const { return version_.load(std::memory_order_relaxed); }
+  void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
+
  private:
   void* data_;
   size_t nbytes_;
   Allocator* allocator_;
+  std::atomic<uint64_t> version_{0};
 };
 
 }  // namespace camlab

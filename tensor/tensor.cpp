@@ -6,6 +6,7 @@
 
 #include "tensor/autograd_meta.h"
 #include "tensor/dispatch.h"
+#include "tensor/graph_guard.h"
 
 namespace camlab {
 
@@ -60,6 +61,7 @@ void* Tensor::raw_data() const {
 }
 
 double Tensor::item() const {
+  const RawOpScope reads_only;  // a number, not a tensor: nothing to track
   CAMLAB_CHECK(numel() == 1, "item: the tensor has {} elements (shape {}); item() needs exactly 1",
                numel(), shape_str(shape()));
   Tensor host = to(Device::cpu());
@@ -78,6 +80,7 @@ Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset)
 }
 
 Tensor Tensor::as_strided(const Shape& shape, const Shape& strides, int64_t offset) const {
+  const UntrackedOp untracked("Tensor::as_strided", "", *this);
   return make_view(*this, shape, strides, offset);
 }
 
@@ -138,6 +141,7 @@ std::optional<Shape> view_strides(const Tensor& t, const Shape& shape) {
 }  // namespace
 
 Tensor Tensor::view(const Shape& requested) const {
+  const UntrackedOp untracked("Tensor::view", "camlab::view", *this);
   Shape shape = infer_shape(requested, numel(), "view", this->shape());
   auto strides = view_strides(*this, shape);
   CAMLAB_CHECK(strides.has_value(),
@@ -148,12 +152,14 @@ Tensor Tensor::view(const Shape& requested) const {
 }
 
 Tensor Tensor::reshape(const Shape& requested) const {
+  const UntrackedOp untracked("Tensor::reshape", "camlab::reshape", *this);
   Shape shape = infer_shape(requested, numel(), "reshape", this->shape());
   if (auto strides = view_strides(*this, shape)) return make_view(*this, shape, *strides, offset());
   return contiguous().view(shape);
 }
 
 Tensor Tensor::permute(const Shape& dims) const {
+  const UntrackedOp untracked("Tensor::permute", "camlab::permute", *this);
   CAMLAB_CHECK(static_cast<int64_t>(dims.size()) == dim(),
                "permute: {} dims given for a {}-d tensor of shape {}", dims.size(), dim(),
                shape_str(shape()));
@@ -170,6 +176,7 @@ Tensor Tensor::permute(const Shape& dims) const {
 }
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
+  const UntrackedOp untracked("Tensor::transpose", "camlab::transpose", *this);
   Shape order(dim());
   std::iota(order.begin(), order.end(), 0);
   std::swap(order[normalize_dim(dim0, dim(), "transpose")],
@@ -178,6 +185,7 @@ Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
 }
 
 Tensor Tensor::slice(int64_t dim, int64_t start, int64_t end, int64_t step) const {
+  const UntrackedOp untracked("Tensor::slice", "camlab::slice", *this);
   int64_t d = normalize_dim(dim, this->dim(), "slice");
   int64_t n = shape()[d];
   CAMLAB_CHECK(step > 0, "slice: step must be positive, got {}", step);
@@ -192,6 +200,7 @@ Tensor Tensor::slice(int64_t dim, int64_t start, int64_t end, int64_t step) cons
 }
 
 Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const {
+  const UntrackedOp untracked("Tensor::narrow", "camlab::narrow", *this);
   int64_t d = normalize_dim(dim, this->dim(), "narrow");
   CAMLAB_CHECK(start >= 0 && length >= 0 && start + length <= shape()[d],
                "narrow: [{}, {}) is outside dim {} of size {} (shape {})", start, start + length, d,
@@ -200,6 +209,7 @@ Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const {
 }
 
 Tensor Tensor::select(int64_t dim, int64_t index) const {
+  const UntrackedOp untracked("Tensor::select", "camlab::select", *this);
   int64_t d = normalize_dim(dim, this->dim(), "select");
   int64_t n = shape()[d];
   CAMLAB_CHECK(index >= -n && index < n, "select: index {} out of range for dim {} of size {}",
@@ -212,6 +222,7 @@ Tensor Tensor::select(int64_t dim, int64_t index) const {
 }
 
 Tensor Tensor::expand(const Shape& target) const {
+  const UntrackedOp untracked("Tensor::expand", "camlab::expand", *this);
   CAMLAB_CHECK(target.size() >= shape().size(), "expand: cannot expand {} to fewer dims {}",
                shape_str(shape()), shape_str(target));
   size_t lead = target.size() - shape().size();
@@ -233,6 +244,7 @@ Tensor Tensor::expand(const Shape& target) const {
 }
 
 Tensor Tensor::squeeze(int64_t dim) const {
+  const UntrackedOp untracked("Tensor::squeeze", "camlab::squeeze", *this);
   int64_t d = normalize_dim(dim, this->dim(), "squeeze");
   if (shape()[d] != 1) return *this;
   Shape shape = this->shape(), strides = this->strides();
@@ -242,6 +254,7 @@ Tensor Tensor::squeeze(int64_t dim) const {
 }
 
 Tensor Tensor::squeeze() const {
+  const UntrackedOp untracked("Tensor::squeeze", "camlab::squeeze", *this);
   Shape shape, strides;
   for (int64_t d = 0; d < dim(); ++d) {
     if (this->shape()[d] == 1) continue;
@@ -252,6 +265,7 @@ Tensor Tensor::squeeze() const {
 }
 
 Tensor Tensor::unsqueeze(int64_t dim) const {
+  const UntrackedOp untracked("Tensor::unsqueeze", "camlab::unsqueeze", *this);
   int64_t d = normalize_dim(dim, this->dim() + 1, "unsqueeze");
   Shape shape = this->shape(), strides = this->strides();
   int64_t stride = d < this->dim() ? this->strides()[d] * this->shape()[d] : 1;
@@ -261,6 +275,7 @@ Tensor Tensor::unsqueeze(int64_t dim) const {
 }
 
 Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
+  const UntrackedOp untracked("Tensor::flatten", "camlab::flatten", *this);
   if (dim() == 0) return reshape({1});
   int64_t s = normalize_dim(start_dim, dim(), "flatten");
   int64_t e = normalize_dim(end_dim, dim(), "flatten");
@@ -274,17 +289,21 @@ Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
 }
 
 Tensor Tensor::contiguous() const {
+  const UntrackedOp untracked("Tensor::contiguous", "camlab::contiguous", *this);
   if (is_contiguous()) return *this;
   return clone();
 }
 
 Tensor Tensor::clone() const {
+  const UntrackedOp untracked("Tensor::clone", "", *this);
   Tensor out = empty(shape(), dtype(), device());
   out.copy_(*this);
   return out;
 }
 
 Tensor Tensor::to(DType target) const {
+  // To an integer or bool dtype the result carries no gradient: a read, not a cut.
+  const UntrackedOp untracked("Tensor::to", "camlab::to", is_floating(target) ? *this : Tensor());
   if (target == dtype()) return *this;
   Tensor out = empty(shape(), target, device());
   out.copy_(*this);
@@ -292,6 +311,7 @@ Tensor Tensor::to(DType target) const {
 }
 
 Tensor Tensor::to(Device target) const {
+  const UntrackedOp untracked("Tensor::to", "camlab::to", *this);
   if (target == device()) return *this;
   Tensor src = contiguous();
   Tensor out = empty(shape(), dtype(), target);
@@ -301,6 +321,7 @@ Tensor Tensor::to(Device target) const {
 }
 
 void Tensor::copy_(const Tensor& src) {
+  const UntrackedOp untracked("Tensor::copy_", "", src, *this);  // reads src, writes in place
   CAMLAB_CHECK(src.device() == device(), "copy_: source is on {} but destination on {}; use to()",
                src.device().str(), device().str());
   Tensor expanded = src.expand(shape());

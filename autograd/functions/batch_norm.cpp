@@ -12,6 +12,7 @@ using Grads = std::vector<Tensor>;
 Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var, bool training,
                   double momentum, double eps) {
+  const RawOpScope raw_forward;
   // The running statistics are buffers: updated in place under training, never differentiated.
   ops::BatchNormResult r =
       ops::batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps);
@@ -23,8 +24,9 @@ Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias,
       [training](const BackwardContext& ctx) -> Grads {
         // training: dX = γ·invstd/M · (M·dY − Σ dY − x̂·Σ dY·x̂); eval: dX = γ·invstd·dY;
         // both: dγ = Σ dY·x̂, dβ = Σ dY (sums over N, H, W per channel).
-        ops::BatchNormGrads g = ops::batch_norm_backward(ctx.grad(0), ctx.saved(0), ctx.saved(1),
-                                                         ctx.saved(2), ctx.saved(3), training);
+        ops::BatchNormGrads g =
+            ops::batch_norm_backward(ctx.grad(0), ctx.saved("x"), ctx.saved("weight"),
+                                     ctx.saved("save_mean"), ctx.saved("save_invstd"), training);
         return {ctx.needs_grad(0) ? g.grad_x : Tensor(),
                 ctx.needs_grad(1) ? g.grad_weight : Tensor(),
                 ctx.needs_grad(2) ? g.grad_bias : Tensor()};

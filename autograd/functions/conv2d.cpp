@@ -13,6 +13,7 @@ using Grads = std::vector<Tensor>;
 // With p.relu, y = max(conv + bias, 0) and dY is first masked by y > 0 (y > 0 exactly where the
 // pre-activation is, so the output serves as the ReLU's saved tensor).
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dParams& p) {
+  const RawOpScope raw_forward;
   Tensor y = ops::conv2d(x, weight, bias, p);
   // dX reads the weight and dW reads the input (the bias gradient needs only dY), so each is kept
   // only when the other side may want a gradient: a frozen net explained by Grad-CAM keeps no
@@ -27,15 +28,15 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
       [p = linear, relu = p.relu, x_shape = x.shape(),
        w_shape = weight.shape()](const BackwardContext& ctx) -> Grads {
         // [N, O, Ho, Wo]: dL/d(conv + bias)
-        const Tensor grad_y = relu ? ops::relu_backward(ctx.grad(0), ctx.saved(2)) : ctx.grad(0);
+        const Tensor grad_y = relu ? ops::relu_backward(ctx.grad(0), ctx.saved("y")) : ctx.grad(0);
         Tensor grad_x, grad_weight, grad_bias;
         // dX = col2im(Wᵀ · dY)
         if (ctx.needs_grad(0)) {
-          grad_x = ops::conv2d_backward_input(grad_y, ctx.saved(1), x_shape, p);
+          grad_x = ops::conv2d_backward_input(grad_y, ctx.saved("weight"), x_shape, p);
         }
         // dW = Σ_n dY · colsᵀ
         if (ctx.needs_grad(1)) {
-          grad_weight = ops::conv2d_backward_weight(grad_y, ctx.saved(0), w_shape, p);
+          grad_weight = ops::conv2d_backward_weight(grad_y, ctx.saved("x"), w_shape, p);
         }
         // db = Σ_{n, h, w} dY
         if (ctx.needs_grad(2)) grad_bias = ops::sum(grad_y, {0, 2, 3});

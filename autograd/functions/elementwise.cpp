@@ -19,6 +19,7 @@ Tensor grad_if(const BackwardContext& ctx, size_t i, const Shape& shape, F compu
 }  // namespace
 
 Tensor add(const Tensor& a, const Tensor& b) {
+  const RawOpScope raw_forward;
   Shape sa = a.shape(), sb = b.shape();
   return record("add", {a, b}, ops::add(a, b), {}, [sa, sb](const BackwardContext& ctx) -> Grads {
     Tensor g = ctx.grad(0);  // d(a + b) = da + db
@@ -27,6 +28,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
+  const RawOpScope raw_forward;
   Shape sa = a.shape(), sb = b.shape();
   return record("sub", {a, b}, ops::sub(a, b), {}, [sa, sb](const BackwardContext& ctx) -> Grads {
     Tensor g = ctx.grad(0);
@@ -36,22 +38,24 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
+  const RawOpScope raw_forward;
   // d(a·b) = b·da + a·db: each input's gradient reads the other input.
   return record("mul", {a, b}, ops::mul(a, b), {{"a", a}, {"b", b}},
                 [](const BackwardContext& ctx) -> Grads {
                   Tensor g = ctx.grad(0);
-                  const Tensor &a = ctx.saved(0), &b = ctx.saved(1);
+                  const Tensor &a = ctx.saved("a"), &b = ctx.saved("b");
                   return {grad_if(ctx, 0, a.shape(), [&] { return ops::mul(g, b); }),
                           grad_if(ctx, 1, b.shape(), [&] { return ops::mul(g, a); })};
                 });
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
+  const RawOpScope raw_forward;
   // d(a/b) = da/b − a·db/b²
   return record(
       "div", {a, b}, ops::div(a, b), {{"a", a}, {"b", b}}, [](const BackwardContext& ctx) -> Grads {
         Tensor g = ctx.grad(0);
-        const Tensor &a = ctx.saved(0), &b = ctx.saved(1);
+        const Tensor &a = ctx.saved("a"), &b = ctx.saved("b");
         return {grad_if(ctx, 0, a.shape(), [&] { return ops::div(g, b); }),
                 grad_if(ctx, 1, b.shape(),
                         [&] { return ops::neg(ops::div(ops::mul(g, a), ops::mul(b, b))); })};
@@ -59,12 +63,13 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
+  const RawOpScope raw_forward;
   // d(aᵇ) = b·aᵇ⁻¹·da + aᵇ·ln(a)·db
   Tensor y = ops::pow(a, b);
   return record(
       "pow", {a, b}, y, {{"a", a}, {"b", b}, {"y", y}}, [](const BackwardContext& ctx) -> Grads {
         Tensor g = ctx.grad(0);
-        const Tensor &a = ctx.saved(0), &b = ctx.saved(1), &y = ctx.saved(2);
+        const Tensor &a = ctx.saved("a"), &b = ctx.saved("b"), &y = ctx.saved("y");
         return {
             grad_if(ctx, 0, a.shape(), [&] { return ops::mul(g, ops::mul(b, ops::div(y, a))); }),
             grad_if(ctx, 1, b.shape(), [&] { return ops::mul(g, ops::mul(y, ops::log(a))); })};
@@ -75,11 +80,12 @@ namespace {
 
 // minimum/maximum: the gradient goes to the chosen input, split in half on ties (as PyTorch).
 Tensor min_max(const char* name, const Tensor& a, const Tensor& b, bool is_max) {
+  const RawOpScope raw_forward;
   Tensor y = is_max ? ops::maximum(a, b) : ops::minimum(a, b);
   return record(name, {a, b}, y, {{"a", a}, {"b", b}},
                 [is_max](const BackwardContext& ctx) -> Grads {
                   Tensor g = ctx.grad(0);
-                  const Tensor &a = ctx.saved(0), &b = ctx.saved(1);
+                  const Tensor &a = ctx.saved("a"), &b = ctx.saved("b");
                   Tensor a_wins = is_max ? ops::gt(a, b) : ops::lt(a, b);
                   Tensor tie = ops::eq(a, b);
                   Tensor half = ops::mul(g, 0.5);
@@ -97,72 +103,83 @@ Tensor minimum(const Tensor& a, const Tensor& b) { return min_max("minimum", a, 
 Tensor maximum(const Tensor& a, const Tensor& b) { return min_max("maximum", a, b, true); }
 
 Tensor add(const Tensor& a, double b) {
+  const RawOpScope raw_forward;
   return record("add_scalar", {a}, ops::add(a, b), {},
                 [](const BackwardContext& ctx) -> Grads { return {ctx.grad(0)}; });
 }
 
 Tensor mul(const Tensor& a, double b) {
+  const RawOpScope raw_forward;
   return record("mul_scalar", {a}, ops::mul(a, b), {},
                 [b](const BackwardContext& ctx) -> Grads { return {ops::mul(ctx.grad(0), b)}; });
 }
 
 Tensor pow(const Tensor& a, double exponent) {
+  const RawOpScope raw_forward;
   // d(aᵖ) = p·aᵖ⁻¹·da
   return record("pow_scalar", {a}, ops::pow(a, exponent), {{"a", a}},
                 [exponent](const BackwardContext& ctx) -> Grads {
-                  Tensor d = ops::mul(ops::pow(ctx.saved(0), exponent - 1), exponent);
+                  Tensor d = ops::mul(ops::pow(ctx.saved("a"), exponent - 1), exponent);
                   return {ops::mul(ctx.grad(0), d)};
                 });
 }
 
 Tensor neg(const Tensor& x) {
+  const RawOpScope raw_forward;
   return record("neg", {x}, ops::neg(x), {},
                 [](const BackwardContext& ctx) -> Grads { return {ops::neg(ctx.grad(0))}; });
 }
 
 Tensor exp(const Tensor& x) {
+  const RawOpScope raw_forward;
   Tensor y = ops::exp(x);  // d eˣ = eˣ: the output is all backward needs
   return record("exp", {x}, y, {{"y", y}}, [](const BackwardContext& ctx) -> Grads {
-    return {ops::mul(ctx.grad(0), ctx.saved(0))};
+    return {ops::mul(ctx.grad(0), ctx.saved("y"))};
   });
 }
 
 Tensor log(const Tensor& x) {
+  const RawOpScope raw_forward;
   return record("log", {x}, ops::log(x), {{"x", x}}, [](const BackwardContext& ctx) -> Grads {
-    return {ops::div(ctx.grad(0), ctx.saved(0))};  // d ln x = dx / x
+    return {ops::div(ctx.grad(0), ctx.saved("x"))};  // d ln x = dx / x
   });
 }
 
 Tensor sqrt(const Tensor& x) {
+  const RawOpScope raw_forward;
   Tensor y = ops::sqrt(x);  // d √x = dx / (2√x)
   return record("sqrt", {x}, y, {{"y", y}}, [](const BackwardContext& ctx) -> Grads {
-    return {ops::div(ctx.grad(0), ops::mul(ctx.saved(0), 2.0))};
+    return {ops::div(ctx.grad(0), ops::mul(ctx.saved("y"), 2.0))};
   });
 }
 
 Tensor rsqrt(const Tensor& x) {
+  const RawOpScope raw_forward;
   Tensor y = ops::rsqrt(x);  // d x^(−½) = −½·x^(−3/2) = −½·y³
   return record("rsqrt", {x}, y, {{"y", y}}, [](const BackwardContext& ctx) -> Grads {
-    return {ops::mul(ops::mul(ctx.grad(0), ops::pow(ctx.saved(0), 3.0)), -0.5)};
+    return {ops::mul(ops::mul(ctx.grad(0), ops::pow(ctx.saved("y"), 3.0)), -0.5)};
   });
 }
 
 Tensor abs(const Tensor& x) {
+  const RawOpScope raw_forward;
   return record("abs", {x}, ops::abs(x), {{"x", x}}, [](const BackwardContext& ctx) -> Grads {
-    return {ops::mul(ctx.grad(0), ops::sign(ctx.saved(0)))};  // d|x| = sign(x)·dx
+    return {ops::mul(ctx.grad(0), ops::sign(ctx.saved("x")))};  // d|x| = sign(x)·dx
   });
 }
 
 Tensor sign(const Tensor& x) {
+  const RawOpScope raw_forward;
   return record("sign", {x}, ops::sign(x), {},
                 [](const BackwardContext& ctx) -> Grads { return {ops::zeros_like(ctx.grad(0))}; });
 }
 
 Tensor clamp(const Tensor& x, double low, double high) {
+  const RawOpScope raw_forward;
   // Gradient passes where low ≤ x ≤ high (PyTorch's convention at the bounds).
   return record("clamp", {x}, ops::clamp(x, low, high), {{"x", x}},
                 [low, high](const BackwardContext& ctx) -> Grads {
-                  const Tensor& x = ctx.saved(0);
+                  const Tensor& x = ctx.saved("x");
                   Tensor inside = ops::eq(ops::clamp(x, low, high), x);
                   Tensor zero = ops::zeros({}, x.dtype(), x.device());
                   return {ops::where(inside, ctx.grad(0), zero)};
@@ -170,11 +187,12 @@ Tensor clamp(const Tensor& x, double low, double high) {
 }
 
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
+  const RawOpScope raw_forward;
   Shape sa = a.shape(), sb = b.shape();
   return record("where", {condition, a, b}, ops::where(condition, a, b), {{"condition", condition}},
                 [sa, sb](const BackwardContext& ctx) -> Grads {
                   Tensor g = ctx.grad(0);
-                  const Tensor& c = ctx.saved(0);
+                  const Tensor& c = ctx.saved("condition");
                   Tensor zero = ops::zeros({}, g.dtype(), g.device());
                   return {Tensor(), grad_if(ctx, 1, sa, [&] { return ops::where(c, g, zero); }),
                           grad_if(ctx, 2, sb, [&] { return ops::where(c, zero, g); })};

@@ -19,6 +19,7 @@ Tensor scatter_into_zeros(const Shape& shape, int64_t dim, const Tensor& index,
 }  // namespace
 
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
+  const RawOpScope raw_forward;
   Tensor out = ops::cat(tensors, dim);  // validates the list first
   const int64_t d = normalize_dim(dim, tensors[0].dim(), "cat");
   std::vector<int64_t> sizes;  // each input's extent along d: all backward needs
@@ -37,6 +38,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
 }
 
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
+  const RawOpScope raw_forward;
   Tensor out = ops::stack(tensors, dim);
   const int64_t d = normalize_dim(dim, tensors[0].dim() + 1, "stack");
   const size_t count = tensors.size();
@@ -53,6 +55,7 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
 }
 
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
+  const RawOpScope raw_forward;
   Tensor out = ops::index_select(x, dim, index);
   const int64_t d = normalize_dim(dim, x.dim(), "index_select");
   const Shape x_shape = x.shape();
@@ -63,23 +66,25 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
         Tensor grad_y = ctx.grad(0);     // x's shape with L at d
         Shape along(x_shape.size(), 1);  // [1, .., L at d, .., 1]
         along[static_cast<size_t>(d)] = grad_y.size(d);
-        Tensor index = ctx.saved(0).reshape(along).expand(grad_y.shape());  // stride 0 off d
+        Tensor index = ctx.saved("index").reshape(along).expand(grad_y.shape());  // stride 0 off d
         return {scatter_into_zeros(x_shape, d, index, grad_y)};
       });
 }
 
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
+  const RawOpScope raw_forward;
   Tensor out = ops::gather(x, dim, index);
   const int64_t d = normalize_dim(dim, x.dim(), "gather");
   const Shape x_shape = x.shape();
   // dX = scatter_add(0, dim, index, dY): the adjoint of the read. Needs the index only.
-  return autograd::record("gather", {x}, out, {{"index", index}},
-                          [d, x_shape](const BackwardContext& ctx) -> Grads {
-                            return {scatter_into_zeros(x_shape, d, ctx.saved(0), ctx.grad(0))};
-                          });
+  return autograd::record(
+      "gather", {x}, out, {{"index", index}}, [d, x_shape](const BackwardContext& ctx) -> Grads {
+        return {scatter_into_zeros(x_shape, d, ctx.saved("index"), ctx.grad(0))};
+      });
 }
 
 Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
+  const RawOpScope raw_forward;
   Tensor out = ops::scatter_add(x, dim, index, src);
   const int64_t d = normalize_dim(dim, x.dim(), "scatter_add");
   const Shape src_shape = src.shape();
@@ -90,7 +95,7 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
                             Tensor grad_y = ctx.grad(0);
                             Tensor grad_src;
                             if (ctx.needs_grad(1)) {
-                              const Tensor& index = ctx.saved(0);
+                              const Tensor& index = ctx.saved("index");
                               grad_src = ops::gather(grad_y, d, index);  // index's shape
                               if (grad_src.shape() != src_shape) {
                                 Tensor padded =
@@ -107,10 +112,11 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
 }
 
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
+  const RawOpScope raw_forward;
   // dX = dY where the mask is false, 0 where the filled value replaced x.
   return autograd::record("masked_fill", {x}, ops::masked_fill(x, mask, value), {{"mask", mask}},
                           [](const BackwardContext& ctx) -> Grads {
-                            return {ops::masked_fill(ctx.grad(0), ctx.saved(0), 0)};
+                            return {ops::masked_fill(ctx.grad(0), ctx.saved("mask"), 0)};
                           });
 }
 

@@ -86,6 +86,7 @@ void check_same_shape(const char* op, const Tensor& x, const Tensor& target) {
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, const Tensor& weight,
                      double label_smoothing) {
+  const RawOpScope raw_forward;
   check_class_inputs("cross_entropy", logits, target, weight);
   CAMLAB_CHECK(label_smoothing >= 0 && label_smoothing <= 1,
                "cross_entropy: label_smoothing must be in [0, 1], got {}", label_smoothing);
@@ -95,20 +96,22 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, const Tensor& w
       log_probs);
   // dZ = (p · Σ_c coef − coef) · dY / W with p = exp(log p), the derivative of −Σ coef·log p.
   // Saves log p and what rebuilds coef (target, weight), not a coef tensor as large as the logits.
-  return autograd::record(
-      "cross_entropy", {logits}, loss,
-      {{"log_probs", log_probs}, {"target", target}, {"weight", weight}},
-      [label_smoothing](const BackwardContext& ctx) -> Grads {
-        const Tensor& log_probs = ctx.saved(0);
-        ClassCoefficients k = class_coefficients(ctx.saved(1), ctx.saved(2), log_probs.shape(),
-                                                 label_smoothing, log_probs.dtype());
-        Tensor scale = ops::div(ctx.grad(0), k.total_weight);  // 0-d
-        Tensor spread = ops::mul(ops::exp(log_probs), ops::sum(k.coef, {1}, true));
-        return {ops::mul(ops::sub(spread, k.coef), scale)};
-      });
+  return autograd::record("cross_entropy", {logits}, loss,
+                          {{"log_probs", log_probs}, {"target", target}, {"weight", weight}},
+                          [label_smoothing](const BackwardContext& ctx) -> Grads {
+                            const Tensor& log_probs = ctx.saved("log_probs");
+                            ClassCoefficients k = class_coefficients(
+                                ctx.saved("target"), ctx.saved("weight"), log_probs.shape(),
+                                label_smoothing, log_probs.dtype());
+                            Tensor scale = ops::div(ctx.grad(0), k.total_weight);  // 0-d
+                            Tensor spread =
+                                ops::mul(ops::exp(log_probs), ops::sum(k.coef, {1}, true));
+                            return {ops::mul(ops::sub(spread, k.coef), scale)};
+                          });
 }
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const Tensor& weight) {
+  const RawOpScope raw_forward;
   check_class_inputs("nll_loss", log_probs, target, weight);
   Tensor loss = weighted_nll(
       class_coefficients(target, weight, log_probs.shape(), 0, log_probs.dtype()), log_probs);
@@ -116,12 +119,14 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const Tensor& wei
   return autograd::record(
       "nll_loss", {log_probs}, loss, {{"target", target}, {"weight", weight}},
       [shape = log_probs.shape(), dtype = log_probs.dtype()](const BackwardContext& ctx) -> Grads {
-        ClassCoefficients k = class_coefficients(ctx.saved(0), ctx.saved(1), shape, 0, dtype);
+        ClassCoefficients k =
+            class_coefficients(ctx.saved("target"), ctx.saved("weight"), shape, 0, dtype);
         return {ops::mul(k.coef, ops::neg(ops::div(ctx.grad(0), k.total_weight)))};
       });
 }
 
 Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& target) {
+  const RawOpScope raw_forward;
   check_same_shape("binary_cross_entropy_with_logits", logits, target);
   CAMLAB_CHECK(!is_floating(target.dtype()) || target.dtype() == logits.dtype(),
                "binary_cross_entropy_with_logits: logits are {} but target is {}; convert the "
@@ -138,7 +143,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targ
   return autograd::record(
       "binary_cross_entropy_with_logits", {logits, target}, loss, {{"x", logits}, {"target", t}},
       [inv_n](const BackwardContext& ctx) -> Grads {
-        const Tensor &x = ctx.saved(0), &t = ctx.saved(1);
+        const Tensor &x = ctx.saved("x"), &t = ctx.saved("target");
         Tensor scale = ops::mul(ctx.grad(0), inv_n);
         Tensor dx = ctx.needs_grad(0) ? ops::mul(ops::sub(ops::sigmoid(x), t), scale) : Tensor();
         Tensor dt = ctx.needs_grad(1) ? ops::mul(ops::neg(x), scale) : Tensor();
@@ -147,6 +152,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targ
 }
 
 Tensor mse_loss(const Tensor& x, const Tensor& target) {
+  const RawOpScope raw_forward;
   check_same_shape("mse_loss", x, target);
   CAMLAB_CHECK(x.dtype() == target.dtype(), "mse_loss: input is {} but target is {}",
                dtype_name(x.dtype()), dtype_name(target.dtype()));
@@ -156,7 +162,7 @@ Tensor mse_loss(const Tensor& x, const Tensor& target) {
   return autograd::record(
       "mse_loss", {x, target}, ops::mean(ops::mul(diff, diff)), {{"diff", diff}},
       [inv_n](const BackwardContext& ctx) -> Grads {
-        Tensor dx = ops::mul(ctx.saved(0), ops::mul(ctx.grad(0), 2 * inv_n));
+        Tensor dx = ops::mul(ctx.saved("diff"), ops::mul(ctx.grad(0), 2 * inv_n));
         return {ctx.needs_grad(0) ? dx : Tensor(), ctx.needs_grad(1) ? ops::neg(dx) : Tensor()};
       });
 }

@@ -12,12 +12,13 @@ Tensor mT(const Tensor& t) { return t.transpose(-1, -2); }
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
+  const RawOpScope raw_forward;
   // Y = A·B: dA = dY·Bᵀ, dB = Aᵀ·dY (then summed over broadcast batch dims). 1-d operands are
   // lifted to matrices so one formula serves every case.
   return autograd::record(
       "matmul", {a, b}, ops::matmul(a, b), {{"a", a}, {"b", b}},
       [](const BackwardContext& ctx) -> Grads {
-        const Tensor &a = ctx.saved(0), &b = ctx.saved(1);
+        const Tensor &a = ctx.saved("a"), &b = ctx.saved("b");
         Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
         Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
         // dY in the lifted [..., n, m] shape (1-d operands dropped a dim from the result).

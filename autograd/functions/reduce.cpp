@@ -62,20 +62,22 @@ Tensor even_split_grad(const Tensor& g_keep, const Tensor& x, const Tensor& y_ke
 }
 
 Tensor extreme(const char* name, const Tensor& x, const Shape& dims, bool keepdim, bool is_max) {
+  const RawOpScope raw_forward;
   Tensor y_keep = is_max ? ops::amax(x, dims, true) : ops::amin(x, dims, true);
   Folded f = folded(x, dims);
   Tensor y = keepdim ? y_keep : y_keep.reshape(f.drop_shape);
   // dX = dY · 1[x = y] / #ties: needs x and the keepdim result.
-  return autograd::record(
-      name, {x}, y, {{"x", x}, {"y", y_keep}}, [f](const BackwardContext& ctx) -> Grads {
-        return {
-            even_split_grad(keepdim_grad(ctx, f.keep_shape), ctx.saved(0), ctx.saved(1), f.dims)};
-      });
+  return autograd::record(name, {x}, y, {{"x", x}, {"y", y_keep}},
+                          [f](const BackwardContext& ctx) -> Grads {
+                            return {even_split_grad(keepdim_grad(ctx, f.keep_shape), ctx.saved("x"),
+                                                    ctx.saved("y"), f.dims)};
+                          });
 }
 
 // max/min along a dim: values and int64 indices. dX = dY at the chosen index, 0 elsewhere.
 std::pair<Tensor, Tensor> extreme_with_index(const char* name, const Tensor& x, int64_t dim,
                                              bool keepdim, bool is_max) {
+  const RawOpScope raw_forward;
   auto [values, indices] = is_max ? ops::max(x, dim, keepdim) : ops::min(x, dim, keepdim);
   Folded f = folded(x, {dim});
   const Shape x_shape = x.shape();
@@ -89,7 +91,7 @@ std::pair<Tensor, Tensor> extreme_with_index(const char* name, const Tensor& x, 
         Shape along(x_shape.size(), 1);
         along[d] = x_shape[d];
         Tensor positions = ops::arange(0, double(x_shape[d]), 1, DType::Int64, g.device());
-        Tensor chosen = ops::eq(positions.reshape(along), ctx.saved(0));  // like x
+        Tensor chosen = ops::eq(positions.reshape(along), ctx.saved("indices"));  // like x
         return {ops::where(chosen, g.expand(x_shape), zero_like_scalar(g))};
       });
   return {out[0], out[1]};
@@ -98,6 +100,7 @@ std::pair<Tensor, Tensor> extreme_with_index(const char* name, const Tensor& x, 
 }  // namespace
 
 Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
+  const RawOpScope raw_forward;
   Tensor y = ops::sum(x, dims, keepdim);  // validates dims before folded() reads them
   Folded f = folded(x, dims);
   // dX = expand(dY)
@@ -108,6 +111,7 @@ Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
 }
 
 Tensor mean(const Tensor& x, const Shape& dims, bool keepdim) {
+  const RawOpScope raw_forward;
   Tensor y = ops::mean(x, dims, keepdim);
   Folded f = folded(x, dims);
   // dX = expand(dY) / n
@@ -133,26 +137,28 @@ std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
 }
 
 Tensor var(const Tensor& x, const Shape& dims, int64_t correction, bool keepdim) {
+  const RawOpScope raw_forward;
   Tensor y = ops::var(x, dims, correction, keepdim);
   Folded f = folded(x, dims);
   const double scale = 2.0 / double(std::max<int64_t>(f.count - correction, 0));
   // dX = dY · 2(x − mean) / (n − correction); the mean is recomputed from the saved x.
   return autograd::record(
       "var", {x}, y, {{"x", x}}, [f, scale](const BackwardContext& ctx) -> Grads {
-        const Tensor& x = ctx.saved(0);
+        const Tensor& x = ctx.saved("x");
         Tensor centered = ops::sub(x, ops::mean(x, f.dims, true));
         return {ops::mul(centered, ops::mul(keepdim_grad(ctx, f.keep_shape), scale))};
       });
 }
 
 Tensor std(const Tensor& x, const Shape& dims, int64_t correction, bool keepdim) {
+  const RawOpScope raw_forward;
   Tensor y = ops::std(x, dims, correction, keepdim);
   Folded f = folded(x, dims);
   const double inv_dof = 1.0 / double(std::max<int64_t>(f.count - correction, 0));
   // dX = dY · (x − mean) / ((n − correction) · σ); 0 where σ = 0 (PyTorch's choice).
   return autograd::record("std", {x}, y, {{"x", x}, {"y", y.reshape(f.keep_shape)}},
                           [f, inv_dof](const BackwardContext& ctx) -> Grads {
-                            const Tensor &x = ctx.saved(0), &sigma = ctx.saved(1);
+                            const Tensor &x = ctx.saved("x"), &sigma = ctx.saved("y");
                             Tensor centered = ops::sub(x, ops::mean(x, f.dims, true));
                             Tensor per_sigma =
                                 masked_ratio(ops::mul(keepdim_grad(ctx, f.keep_shape), inv_dof),
@@ -162,12 +168,13 @@ Tensor std(const Tensor& x, const Shape& dims, int64_t correction, bool keepdim)
 }
 
 Tensor norm(const Tensor& x, double p, const Shape& dims, bool keepdim) {
+  const RawOpScope raw_forward;
   Tensor y = ops::norm(x, p, dims, keepdim);
   Folded f = folded(x, dims);
   return autograd::record(
       "norm", {x}, y, {{"x", x}, {"y", y.reshape(f.keep_shape)}},
       [f, p](const BackwardContext& ctx) -> Grads {
-        const Tensor &x = ctx.saved(0), &y = ctx.saved(1);
+        const Tensor &x = ctx.saved("x"), &y = ctx.saved("y");
         Tensor g = keepdim_grad(ctx, f.keep_shape);
         Tensor zero = zero_like_scalar(x);
         if (p == 0) return {ops::zeros_like(x)};         // dX = 0: a count of non-zeros
@@ -186,12 +193,13 @@ Tensor norm(const Tensor& x, double p, const Shape& dims, bool keepdim) {
 }
 
 Tensor logsumexp(const Tensor& x, const Shape& dims, bool keepdim) {
+  const RawOpScope raw_forward;
   Tensor y = ops::logsumexp(x, dims, keepdim);
   Folded f = folded(x, dims);
   // dX = dY · exp(x − y) = dY · softmax(x) over the reduced dims
   return autograd::record("logsumexp", {x}, y, {{"x", x}, {"y", y.reshape(f.keep_shape)}},
                           [f](const BackwardContext& ctx) -> Grads {
-                            Tensor weights = ops::exp(ops::sub(ctx.saved(0), ctx.saved(1)));
+                            Tensor weights = ops::exp(ops::sub(ctx.saved("x"), ctx.saved("y")));
                             return {ops::mul(keepdim_grad(ctx, f.keep_shape), weights)};
                           });
 }

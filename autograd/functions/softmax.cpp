@@ -10,20 +10,22 @@ using Grads = std::vector<Tensor>;
 }  // namespace
 
 Tensor softmax(const Tensor& x, int64_t dim) {
+  const RawOpScope raw_forward;
   Tensor y = ops::softmax(x, dim);
   // dX = y ⊙ (dY − Σ_dim dY·y): the output is all backward needs.
   return autograd::record("softmax", {x}, y, {{"y", y}},
                           [dim](const BackwardContext& ctx) -> Grads {
-                            return {ops::softmax_backward(ctx.grad(0), ctx.saved(0), dim)};
+                            return {ops::softmax_backward(ctx.grad(0), ctx.saved("y"), dim)};
                           });
 }
 
 Tensor log_softmax(const Tensor& x, int64_t dim) {
+  const RawOpScope raw_forward;
   Tensor y = ops::log_softmax(x, dim);
   // dX = dY − exp(y) · Σ_dim dY
   return autograd::record("log_softmax", {x}, y, {{"y", y}},
                           [dim](const BackwardContext& ctx) -> Grads {
-                            return {ops::log_softmax_backward(ctx.grad(0), ctx.saved(0), dim)};
+                            return {ops::log_softmax_backward(ctx.grad(0), ctx.saved("y"), dim)};
                           });
 }
 

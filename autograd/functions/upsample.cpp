@@ -10,6 +10,7 @@ using Grads = std::vector<Tensor>;
 
 // x: [N, C, H, W] -> [N, C, out_h, out_w]
 Tensor upsample_bilinear2d(const Tensor& x, std::array<int64_t, 2> out_size, bool align_corners) {
+  const RawOpScope raw_forward;
   // Linear in x with weights fixed by the shapes: nothing saved.
   return autograd::record(
       "upsample_bilinear2d", {x}, ops::upsample_bilinear2d(x, out_size, align_corners), {},
@@ -21,6 +22,7 @@ Tensor upsample_bilinear2d(const Tensor& x, std::array<int64_t, 2> out_size, boo
 
 // x: [N, C, H, W] -> [N, C, out_h, out_w]
 Tensor upsample_nearest2d(const Tensor& x, std::array<int64_t, 2> out_size) {
+  const RawOpScope raw_forward;
   return autograd::record("upsample_nearest2d", {x}, ops::upsample_nearest2d(x, out_size), {},
                           [x_shape = x.shape()](const BackwardContext& ctx) -> Grads {
                             // dX[src(o)] += dY[o]

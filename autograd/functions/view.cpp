@@ -12,10 +12,13 @@ namespace {
 using autograd::BackwardContext;
 using Grads = std::vector<Tensor>;
 
-// Any op whose backward is "reshape the gradient back to the input's shape".
-Tensor reshaping(const char* name, const Tensor& x, Tensor y) {
+// Any op whose backward is "reshape the gradient back to the input's shape"; `reshape` makes the
+// view from x.
+template <typename Reshape>
+Tensor reshaping(const char* name, const Tensor& x, Reshape reshape) {
+  const RawOpScope raw_forward;
   Shape in = x.shape();
-  return autograd::record(name, {x}, std::move(y), {}, [in](const BackwardContext& ctx) -> Grads {
+  return autograd::record(name, {x}, reshape(x), {}, [in](const BackwardContext& ctx) -> Grads {
     return {ctx.grad(0).reshape(in)};
   });
 }
@@ -23,6 +26,7 @@ Tensor reshaping(const char* name, const Tensor& x, Tensor y) {
 // Any op that picks a sub-view: its gradient is zeros with the picked part filled from dY.
 template <typename Pick>
 Tensor picking(const char* name, const Tensor& x, Pick pick) {
+  const RawOpScope raw_forward;
   Shape in = x.shape();
   return autograd::record(name, {x}, pick(x), {}, [in, pick](const BackwardContext& ctx) -> Grads {
     Tensor g = ctx.grad(0);
@@ -35,18 +39,23 @@ Tensor picking(const char* name, const Tensor& x, Pick pick) {
 }  // namespace
 
 Tensor reshape(const Tensor& x, const Shape& shape) {
-  return reshaping("reshape", x, x.reshape(shape));
+  return reshaping("reshape", x, [&](const Tensor& t) { return t.reshape(shape); });
 }
-Tensor view(const Tensor& x, const Shape& shape) { return reshaping("view", x, x.view(shape)); }
-Tensor squeeze(const Tensor& x, int64_t dim) { return reshaping("squeeze", x, x.squeeze(dim)); }
+Tensor view(const Tensor& x, const Shape& shape) {
+  return reshaping("view", x, [&](const Tensor& t) { return t.view(shape); });
+}
+Tensor squeeze(const Tensor& x, int64_t dim) {
+  return reshaping("squeeze", x, [&](const Tensor& t) { return t.squeeze(dim); });
+}
 Tensor unsqueeze(const Tensor& x, int64_t dim) {
-  return reshaping("unsqueeze", x, x.unsqueeze(dim));
+  return reshaping("unsqueeze", x, [&](const Tensor& t) { return t.unsqueeze(dim); });
 }
 Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
-  return reshaping("flatten", x, x.flatten(start_dim, end_dim));
+  return reshaping("flatten", x, [&](const Tensor& t) { return t.flatten(start_dim, end_dim); });
 }
 
 Tensor permute(const Tensor& x, const Shape& dims) {
+  const RawOpScope raw_forward;
   Tensor y = x.permute(dims);
   Shape inverse(dims.size());
   for (size_t i = 0; i < dims.size(); ++i) inverse[normalize_dim(dims[i], x.dim(), "permute")] = i;
@@ -56,6 +65,7 @@ Tensor permute(const Tensor& x, const Shape& dims) {
 }
 
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
+  const RawOpScope raw_forward;
   return autograd::record("transpose", {x}, x.transpose(dim0, dim1), {},
                           [dim0, dim1](const BackwardContext& ctx) -> Grads {
                             return {ctx.grad(0).transpose(dim0, dim1)};
@@ -75,6 +85,7 @@ Tensor select(const Tensor& x, int64_t dim, int64_t index) {
 }
 
 Tensor expand(const Tensor& x, const Shape& shape) {
+  const RawOpScope raw_forward;
   Shape in = x.shape();
   return autograd::record(
       "expand", {x}, x.expand(shape), {},
@@ -82,11 +93,13 @@ Tensor expand(const Tensor& x, const Shape& shape) {
 }
 
 Tensor contiguous(const Tensor& x) {
+  const RawOpScope raw_forward;
   return autograd::record("contiguous", {x}, x.contiguous(), {},
                           [](const BackwardContext& ctx) -> Grads { return {ctx.grad(0)}; });
 }
 
 Tensor to(const Tensor& x, DType dtype) {
+  const RawOpScope raw_forward;
   DType in = x.dtype();
   return autograd::record(
       "to_dtype", {x}, x.to(dtype), {},
@@ -94,6 +107,7 @@ Tensor to(const Tensor& x, DType dtype) {
 }
 
 Tensor to(const Tensor& x, Device device) {
+  const RawOpScope raw_forward;
   Device in = x.device();
   return autograd::record(
       "to_device", {x}, x.to(device), {},

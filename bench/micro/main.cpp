@@ -1,5 +1,6 @@
 // camlab_micro_bench: Google Benchmark micro-benchmarks of the CPU kernels, one file per topic
-// (gemm, im2col, conv2d, pooling, elementwise, softmax), each reporting GFLOP/s or GB/s.
+// (gemm, im2col, conv2d, pooling, elementwise, softmax), each reporting GFLOP/s or GB/s, and one
+// benchmark per case of the op-case table (op_cases_bench.cpp).
 //
 //   $ cmake --build build -j2 --target camlab_micro_bench
 //   $ OMP_NUM_THREADS=2 build/bench/camlab_micro_bench --benchmark_filter=Conv2d

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "autograd/ops.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
 
@@ -80,8 +81,9 @@ Contributions ClassActivationMap::contributions(const CamInputs& in, size_t laye
                                                      this->name()))
                 .first;
   }
-  const Tensor& a = in.activations[layer];          // [N, K, h, w]
-  const Tensor& fc_weight = found->second->weight;  // [classes, K]
+  const Tensor& a = in.activations[layer];  // [N, K, h, w]
+  // [classes, K]: the head's weights as values; a CAM differentiates nothing.
+  const Tensor fc_weight = camlab::detach(found->second->weight);
   CAMLAB_CHECK(fc_weight.size(1) == a.size(1),
                "{}: the head's Linear takes {} features but layer '{}' has {} channels",
                this->name(), fc_weight.size(1), name, a.size(1));

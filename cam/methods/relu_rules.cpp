@@ -24,18 +24,19 @@ Tensor redirected_relu_backward(const Tensor& grad_y, const Tensor& x) {
 }  // namespace
 
 Tensor rule_relu(const Tensor& x, ReluRule rule) {
+  const RawOpScope raw_forward;
   Tensor y = ops::relu(x);
   if (rule == ReluRule::Guided) {
     return autograd::record("guided_relu", {x}, y, {{"x", x}},  // the rule reads the sign of x
                             [](const autograd::BackwardContext& ctx) -> std::vector<Tensor> {
                               // dX = ReLU(dY) · 1[x > 0]
-                              return {ops::relu_backward(ops::relu(ctx.grad(0)), ctx.saved(0))};
+                              return {ops::relu_backward(ops::relu(ctx.grad(0)), ctx.saved("x"))};
                             });
   }
   if (rule == ReluRule::Redirected) {
     return autograd::record("redirected_relu", {x}, y, {{"x", x}},
                             [](const autograd::BackwardContext& ctx) -> std::vector<Tensor> {
-                              return {redirected_relu_backward(ctx.grad(0), ctx.saved(0))};
+                              return {redirected_relu_backward(ctx.grad(0), ctx.saved("x"))};
                             });
   }
   return autograd::record("deconvnet_relu", {x}, y, {},  // the rule needs only dY

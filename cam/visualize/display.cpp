@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "tensor/error.h"
+#include "tensor/graph_guard.h"
 
 namespace camlab::cam::visualize {
 namespace {
@@ -18,6 +19,7 @@ uint8_t display_byte(double value, double mean, double inv_std) {
 }  // namespace
 
 std::vector<double> host_values(const Tensor& t) {
+  const RawOpScope reads_only;  // reading values leaves any graph as it is
   Tensor host = t.to(Device::cpu()).to(DType::Float64).contiguous();
   const double* data = host.data<double>();
   return std::vector<double>(data, data + host.numel());

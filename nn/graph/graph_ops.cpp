@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "tensor/graph_guard.h"
+
 namespace camlab::nn {
 namespace {
 
@@ -44,6 +46,7 @@ std::vector<int64_t> OpContext::ints(size_t i) const {
   const Tensor& t = in(i);
   CAMLAB_CHECK(is_int(t), "{}: input {} must be an int64 tensor, got {}", where(), i,
                dtype_name(t.dtype()));
+  const RawOpScope reads_only;  // the values of a shape input, not a step of the graph
   Tensor host = t.to(Device::cpu()).contiguous();
   return {host.data<int64_t>(), host.data<int64_t>() + host.numel()};
 }
@@ -52,6 +55,7 @@ double OpContext::number(size_t i) const {
   const Tensor& t = in(i);
   CAMLAB_CHECK(t.numel() == 1, "{}: input {} must be a scalar, got shape {}", where(), i,
                shape_str(t.shape()));
+  const RawOpScope reads_only;  // a scalar attribute's value, not a step of the graph
   return t.to(Device::cpu()).to(DType::Float64).contiguous().data<double>()[0];
 }
 

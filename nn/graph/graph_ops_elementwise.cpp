@@ -116,9 +116,10 @@ Outputs dropout_op(const OpContext& ctx) {
 Outputs cast_op(const OpContext& ctx) {
   const int64_t to = ctx.node.integer("to", 1);
   // TensorProto.DataType: 1 FLOAT, 7 INT64, 11 DOUBLE.
-  if (to == 1) return {ctx.in(0).to(DType::Float32)};
+  // Float casts are tracked: a Cast between layers must pass the gradient on (Grad-CAM).
+  if (to == 1) return {camlab::to(ctx.in(0), DType::Float32)};
   if (to == 7) return {ctx.in(0).to(DType::Int64)};
-  if (to == 11) return {ctx.in(0).to(DType::Float64)};
+  if (to == 11) return {camlab::to(ctx.in(0), DType::Float64)};
   unsupported("{}: casts to ONNX data type {} are not supported (float, double, int64 are)",
               ctx.where(), to);
 }

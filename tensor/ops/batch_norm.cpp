@@ -4,6 +4,7 @@
 #include <string>
 
 #include "tensor/dispatch.h"
+#include "tensor/graph_guard.h"
 #include "tensor/ops.h"
 
 namespace camlab::ops {
@@ -69,6 +70,7 @@ void update_running(const Tensor& running, const Tensor& batch, double momentum)
 BatchNormResult batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias,
                            const Tensor& running_mean, const Tensor& running_var, bool training,
                            double momentum, double eps) {
+  const UntrackedOp untracked("ops::batch_norm", "camlab::batch_norm", x, weight, bias);
   check_input(x, "batch_norm");
   check_param_dtype(weight, x, "weight");
   check_param_dtype(bias, x, "bias");
@@ -114,6 +116,7 @@ BatchNormResult batch_norm(const Tensor& x, const Tensor& weight, const Tensor& 
 BatchNormGrads batch_norm_backward(const Tensor& grad_y, const Tensor& x, const Tensor& weight,
                                    const Tensor& save_mean, const Tensor& save_invstd,
                                    bool training) {
+  const UntrackedOp untracked("ops::batch_norm_backward", "", grad_y, x, weight);
   check_input(x, "batch_norm_backward");
   CAMLAB_CHECK(grad_y.defined() && grad_y.shape() == x.shape() && grad_y.dtype() == x.dtype(),
                "batch_norm_backward: grad_y must be {} {} like the input, got {} {}",

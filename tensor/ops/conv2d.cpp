@@ -5,6 +5,7 @@
 
 #include "tensor/conv_geometry.h"
 #include "tensor/dispatch.h"
+#include "tensor/graph_guard.h"
 #include "tensor/ops.h"
 
 namespace camlab::ops {
@@ -88,6 +89,7 @@ std::array<int64_t, 2> conv2d_output_size(const Shape& x_shape, const Conv2dPara
 }
 
 Tensor im2col(const Tensor& x, const Conv2dParams& p) {
+  const UntrackedOp untracked("ops::im2col", "", x);
   check_image("im2col", "input", x);
   const auto [out_h, out_w] = conv2d_output_size(x.shape(), p);
   // [N, C·kh·kw, Ho·Wo]
@@ -98,6 +100,7 @@ Tensor im2col(const Tensor& x, const Conv2dParams& p) {
 }
 
 Tensor col2im(const Tensor& cols, const Shape& x_shape, const Conv2dParams& p) {
+  const UntrackedOp untracked("ops::col2im", "", cols);
   const auto [out_h, out_w] = conv2d_output_size(x_shape, p);
   const Shape want{x_shape[0], x_shape[1] * p.kernel[0] * p.kernel[1], out_h * out_w};
   CAMLAB_CHECK(cols.dim() == 3 && cols.shape() == want,
@@ -112,6 +115,7 @@ Tensor col2im(const Tensor& cols, const Shape& x_shape, const Conv2dParams& p) {
 }
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, const Conv2dParams& p) {
+  const UntrackedOp untracked("ops::conv2d", "camlab::conv2d", x, w, b);
   check_image("conv2d", "input", x);
   check_image("conv2d", "weight", w);
   check_same("conv2d", x, w);
@@ -134,6 +138,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, const Conv2dPar
 
 Tensor conv2d_backward_input(const Tensor& grad_y, const Tensor& w, const Shape& x_shape,
                              const Conv2dParams& p) {
+  const UntrackedOp untracked("ops::conv2d_backward_input", "", grad_y, w);
   constexpr std::string_view op = "conv2d_backward_input";
   check_image(op, "grad_y", grad_y);
   check_image(op, "weight", w);
@@ -153,6 +158,7 @@ Tensor conv2d_backward_input(const Tensor& grad_y, const Tensor& w, const Shape&
 
 Tensor conv2d_backward_weight(const Tensor& grad_y, const Tensor& x, const Shape& w_shape,
                               const Conv2dParams& p) {
+  const UntrackedOp untracked("ops::conv2d_backward_weight", "", grad_y, x);
   constexpr std::string_view op = "conv2d_backward_weight";
   check_image(op, "grad_y", grad_y);
   check_image(op, "input", x);

@@ -2,11 +2,13 @@
 #include <cmath>
 
 #include "tensor/dispatch.h"
+#include "tensor/graph_guard.h"
 #include "tensor/ops.h"
 
 namespace camlab::ops {
 
 void fill_(const Tensor& t, double value) {
+  const UntrackedOp untracked("ops::fill_", "", t);  // an in-place write
   ScalarParams p{.a = value};
   dispatch(Op::fill, t.device(), KernelArgs{.outputs = {t}, .params = &p});
 }

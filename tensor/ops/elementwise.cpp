@@ -1,13 +1,40 @@
 // Frontends of the elementwise ops: check dtypes, broadcast, allocate, dispatch.
 #include "tensor/dispatch.h"
+#include "tensor/graph_guard.h"
 #include "tensor/ops.h"
 
 namespace camlab::ops {
 namespace {
 
+// The name a caller wrote: ops::add(a, 2.0) runs the add_scalar kernel.
+std::string_view frontend_name(Op op) {
+  switch (op) {
+    case Op::add_scalar: return "add";
+    case Op::mul_scalar: return "mul";
+    case Op::pow_scalar: return "pow";
+    default: return op_name(op);
+  }
+}
+
+// The untracked-op check for an elementwise op with a `result` dtype: a floating result from an
+// input that requires grad would cut the graph; a bool result (comparisons) carries no gradient.
+// The activation backwards have no tracked form.
+void check_graph(Op op, DType result, const Tensor& a, const Tensor& b = Tensor()) {
+  if (!is_floating(result) || !untracked_check_active()) return;
+  const bool wants_grad = (a.defined() && a.requires_grad()) || (b.defined() && b.requires_grad());
+  if (!wants_grad) return;
+  const std::string_view name = frontend_name(op);
+  const std::string raw = fmt::format("ops::{}", name);
+  const bool is_backward = name.ends_with("_backward");
+  const std::string tracked = is_backward ? "" : fmt::format("camlab::{}", name);
+  check_untracked(raw, tracked, a, b);
+}
+
 Tensor unary(Op op, const Tensor& x, ScalarParams params = {},
              std::optional<DType> out_dtype = {}) {
   CAMLAB_CHECK(x.defined(), "{}: the input is undefined", op_name(op));
+  check_graph(op, out_dtype.value_or(x.dtype()), x);
+  const RawOpScope inside;
   Tensor out = Tensor::empty(x.shape(), out_dtype.value_or(x.dtype()), x.device());
   dispatch(op, x.device(), KernelArgs{.inputs = {x}, .outputs = {out}, .params = &params});
   return out;
@@ -24,6 +51,8 @@ Tensor binary(Op op, const Tensor& a, const Tensor& b, std::optional<DType> out_
               ScalarParams params = {}) {
   CAMLAB_CHECK(a.defined() && b.defined(), "{}: an input is undefined", op_name(op));
   check_same_dtype(op, a, b);
+  check_graph(op, out_dtype.value_or(a.dtype()), a, b);
+  const RawOpScope inside;
   Shape shape = broadcast_shapes(a.shape(), b.shape(), op_name(op));
   Tensor out = Tensor::empty(shape, out_dtype.value_or(a.dtype()), a.device());
   dispatch(op, a.device(),
@@ -61,6 +90,8 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   CAMLAB_CHECK(condition.dtype() == DType::Bool, "where: condition must be bool, got {}",
                dtype_name(condition.dtype()));
   check_same_dtype(Op::where, a, b);
+  check_graph(Op::where, a.dtype(), a, b);
+  const RawOpScope inside;
   Shape shape =
       broadcast_shapes(broadcast_shapes(condition.shape(), a.shape(), "where"), b.shape(), "where");
   Tensor out = Tensor::empty(shape, a.dtype(), a.device());
@@ -108,6 +139,7 @@ Tensor tanh_backward(const Tensor& grad_y, const Tensor& y) {
 }
 
 Tensor sum_to(const Tensor& t, const Shape& shape) {
+  const UntrackedOp untracked("ops::sum_to", "", t);
   if (t.shape() == shape) return t;
   const int64_t lead = t.dim() - static_cast<int64_t>(shape.size());
   CAMLAB_CHECK(lead >= 0, "sum_to: cannot reduce {} to the larger shape {}", shape_str(t.shape()),

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tensor/dispatch.h"
+#include "tensor/graph_guard.h"
 #include "tensor/ops.h"
 
 namespace camlab::ops {
@@ -62,6 +63,7 @@ void check_joinable(const std::vector<Tensor>& tensors, int64_t skip_dim, std::s
 }  // namespace
 
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
+  const UntrackedOp untracked("ops::cat", "camlab::cat", tensors);
   CAMLAB_CHECK(!tensors.empty(), "cat: expected a non-empty list of tensors");
   CAMLAB_CHECK(tensors[0].defined() && tensors[0].dim() >= 1,
                "cat: tensor 0 must have at least one dim, got {}",
@@ -81,6 +83,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
 }
 
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
+  const UntrackedOp untracked("ops::stack", "camlab::stack", tensors);
   check_joinable(tensors, -1, "stack");
   const int64_t d = normalize_dim(dim, tensors[0].dim() + 1, "stack");
   std::vector<Tensor> expanded;  // each [.., 1 at d, ..]
@@ -90,6 +93,7 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
 }
 
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
+  const UntrackedOp untracked("ops::index_select", "camlab::index_select", x);
   CAMLAB_CHECK(x.defined() && x.dim() >= 1,
                "index_select: input must have at least one dim, got {}",
                x.defined() ? shape_str(x.shape()) : "undefined");
@@ -111,6 +115,7 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
 }
 
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
+  const UntrackedOp untracked("ops::gather", "camlab::gather", x);
   CAMLAB_CHECK(x.defined() && x.dim() >= 1, "gather: input must have at least one dim, got {}",
                x.defined() ? shape_str(x.shape()) : "undefined");
   check_index_dtype(index, "gather");
@@ -132,6 +137,7 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
 }
 
 Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
+  const UntrackedOp untracked("ops::scatter_add", "camlab::scatter_add", x, src);
   CAMLAB_CHECK(x.defined() && x.dim() >= 1 && src.defined(),
                "scatter_add: input and src must be defined with at least one dim");
   check_index_dtype(index, "scatter_add");
@@ -161,6 +167,7 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
 }
 
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
+  const UntrackedOp untracked("ops::masked_fill", "camlab::masked_fill", x);
   CAMLAB_CHECK(x.defined() && mask.defined(), "masked_fill: input and mask must be defined");
   CAMLAB_CHECK(mask.dtype() == DType::Bool, "masked_fill: mask must be bool, got {} {}",
                dtype_name(mask.dtype()), shape_str(mask.shape()));
@@ -177,6 +184,7 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
 }
 
 Tensor masked_select(const Tensor& x, const Tensor& mask) {
+  const UntrackedOp untracked("ops::masked_select", "", x);
   CAMLAB_CHECK(x.defined() && mask.defined(), "masked_select: input and mask must be defined");
   CAMLAB_CHECK(mask.dtype() == DType::Bool, "masked_select: mask must be bool, got {} {}",
                dtype_name(mask.dtype()), shape_str(mask.shape()));

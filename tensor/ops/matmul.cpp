@@ -1,11 +1,13 @@
 // matmul frontend: NumPy semantics for 1-d operands and broadcast batch dims, reduced to one
 // [B, n, k] x [B, k, m] kernel call.
 #include "tensor/dispatch.h"
+#include "tensor/graph_guard.h"
 #include "tensor/ops.h"
 
 namespace camlab::ops {
 
 Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
+  const UntrackedOp untracked("ops::matmul", "camlab::matmul", a_in, b_in);
   CAMLAB_CHECK(a_in.dim() >= 1 && b_in.dim() >= 1,
                "matmul: operands must be at least 1-d, got {} and {}", shape_str(a_in.shape()),
                shape_str(b_in.shape()));

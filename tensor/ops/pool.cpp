@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "tensor/dispatch.h"
+#include "tensor/graph_guard.h"
 #include "tensor/ops.h"
 
 namespace camlab::ops {
@@ -58,6 +59,7 @@ void check_grad_y(std::string_view op, const Tensor& grad_y, const Shape& x_shap
 }  // namespace
 
 std::pair<Tensor, Tensor> max_pool2d(const Tensor& x, const Pool2dParams& p) {
+  const UntrackedOp untracked("ops::max_pool2d", "camlab::max_pool2d", x);
   check_input("max_pool2d", "input", x);
   const auto [out_h, out_w] = pool_output_size("max_pool2d", x.shape(), p);
   const Shape out_shape{x.size(0), x.size(1), out_h, out_w};
@@ -69,6 +71,7 @@ std::pair<Tensor, Tensor> max_pool2d(const Tensor& x, const Pool2dParams& p) {
 }
 
 Tensor max_pool2d_backward(const Tensor& grad_y, const Tensor& indices, const Shape& x_shape) {
+  const UntrackedOp untracked("ops::max_pool2d_backward", "", grad_y);
   constexpr std::string_view op = "max_pool2d_backward";
   check_x_shape(op, x_shape);
   check_input(op, "grad_y", grad_y);
@@ -85,6 +88,7 @@ Tensor max_pool2d_backward(const Tensor& grad_y, const Tensor& indices, const Sh
 }
 
 Tensor avg_pool2d(const Tensor& x, const Pool2dParams& p) {
+  const UntrackedOp untracked("ops::avg_pool2d", "camlab::avg_pool2d", x);
   check_input("avg_pool2d", "input", x);
   const auto [out_h, out_w] = pool_output_size("avg_pool2d", x.shape(), p);
   Tensor y = Tensor::empty({x.size(0), x.size(1), out_h, out_w}, x.dtype(), x.device());
@@ -94,6 +98,7 @@ Tensor avg_pool2d(const Tensor& x, const Pool2dParams& p) {
 }
 
 Tensor avg_pool2d_backward(const Tensor& grad_y, const Shape& x_shape, const Pool2dParams& p) {
+  const UntrackedOp untracked("ops::avg_pool2d_backward", "", grad_y);
   constexpr std::string_view op = "avg_pool2d_backward";
   check_grad_y(op, grad_y, x_shape, pool_output_size(op, x_shape, p));
   Tensor grad_x = Tensor::empty(x_shape, grad_y.dtype(), grad_y.device());
@@ -103,6 +108,7 @@ Tensor avg_pool2d_backward(const Tensor& grad_y, const Shape& x_shape, const Poo
 }
 
 Tensor adaptive_avg_pool2d(const Tensor& x, std::array<int64_t, 2> out_size) {
+  const UntrackedOp untracked("ops::adaptive_avg_pool2d", "camlab::adaptive_avg_pool2d", x);
   check_input("adaptive_avg_pool2d", "input", x);
   CAMLAB_CHECK(out_size[0] > 0 && out_size[1] > 0,
                "adaptive_avg_pool2d: output size {}x{} must be positive", out_size[0], out_size[1]);
@@ -114,6 +120,7 @@ Tensor adaptive_avg_pool2d(const Tensor& x, std::array<int64_t, 2> out_size) {
 }
 
 Tensor adaptive_avg_pool2d_backward(const Tensor& grad_y, const Shape& x_shape) {
+  const UntrackedOp untracked("ops::adaptive_avg_pool2d_backward", "", grad_y);
   constexpr std::string_view op = "adaptive_avg_pool2d_backward";
   check_x_shape(op, x_shape);
   check_input(op, "grad_y", grad_y);

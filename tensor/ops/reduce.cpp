@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "tensor/dispatch.h"
+#include "tensor/graph_guard.h"
 #include "tensor/kernel_dtypes.h"
 #include "tensor/ops.h"
 
@@ -103,11 +104,13 @@ Tensor extreme(Op op, const Tensor& x, const Shape& dims, bool keepdim) {
 }  // namespace
 
 Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
+  const UntrackedOp untracked("ops::sum", "camlab::sum", x);
   Shape d = reduce_dims(x, dims, "sum");
   return run_reduce(Op::sum, x, d, keepdim, sum_dtype(x.dtype()));
 }
 
 Tensor mean(const Tensor& x, const Shape& dims, bool keepdim) {
+  const UntrackedOp untracked("ops::mean", "camlab::mean", x);
   check_floating(x, "mean");
   Shape d = reduce_dims(x, dims, "mean");
   // An empty reduction gives 0 · (1/0) = NaN, as PyTorch does.
@@ -115,28 +118,35 @@ Tensor mean(const Tensor& x, const Shape& dims, bool keepdim) {
 }
 
 Tensor amax(const Tensor& x, const Shape& dims, bool keepdim) {
+  const UntrackedOp untracked("ops::amax", "camlab::amax", x);
   return extreme(Op::amax, x, dims, keepdim);
 }
 Tensor amin(const Tensor& x, const Shape& dims, bool keepdim) {
+  const UntrackedOp untracked("ops::amin", "camlab::amin", x);
   return extreme(Op::amin, x, dims, keepdim);
 }
 
 Tensor argmax(const Tensor& x, int64_t dim, bool keepdim) {
+  const RawOpScope reads_only;  // an integer result carries no gradient
   return run_arg(Op::argmax, x, dim, keepdim);
 }
 Tensor argmin(const Tensor& x, int64_t dim, bool keepdim) {
+  const RawOpScope reads_only;  // an integer result carries no gradient
   return run_arg(Op::argmin, x, dim, keepdim);
 }
 
 std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
+  const UntrackedOp untracked("ops::max", "camlab::max", x);
   return {amax(x, {dim}, keepdim), argmax(x, dim, keepdim)};
 }
 std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
+  const UntrackedOp untracked("ops::min", "camlab::min", x);
   return {amin(x, {dim}, keepdim), argmin(x, dim, keepdim)};
 }
 
 // Two passes, Σ(x − mean)² / (n − correction): no cancellation as in E[x²] − E[x]².
 Tensor var(const Tensor& x, const Shape& dims, int64_t correction, bool keepdim) {
+  const UntrackedOp untracked("ops::var", "camlab::var", x);
   check_floating(x, "var");
   Shape d = reduce_dims(x, dims, "var");
   const int64_t n = reduced_count(x, d);
@@ -147,11 +157,13 @@ Tensor var(const Tensor& x, const Shape& dims, int64_t correction, bool keepdim)
 }
 
 Tensor std(const Tensor& x, const Shape& dims, int64_t correction, bool keepdim) {
+  const UntrackedOp untracked("ops::std", "camlab::std", x);
   return sqrt(var(x, dims, correction, keepdim));
 }
 
 // ‖x‖_p = (Σ|x|^p)^(1/p); p = ∞ is max|x|, −∞ min|x|, 0 counts non-zeros.
 Tensor norm(const Tensor& x, double p, const Shape& dims, bool keepdim) {
+  const UntrackedOp untracked("ops::norm", "camlab::norm", x);
   check_floating(x, "norm");
   Shape d = reduce_dims(x, dims, "norm");
   if (p == 2) return sqrt(sum(mul(x, x), d, keepdim));
@@ -164,6 +176,7 @@ Tensor norm(const Tensor& x, double p, const Shape& dims, bool keepdim) {
 // log Σ exp(x) = m + log Σ exp(x − m), m = max x; an infinite m is replaced by 0 so that
 // all −inf gives −inf and a +inf gives +inf instead of NaN from inf − inf.
 Tensor logsumexp(const Tensor& x, const Shape& dims, bool keepdim) {
+  const UntrackedOp untracked("ops::logsumexp", "camlab::logsumexp", x);
   check_floating(x, "logsumexp");
   Shape d = reduce_dims(x, dims, "logsumexp");
   Tensor m = amax(x, d, /*keepdim=*/true);

@@ -2,6 +2,7 @@
 #include <string_view>
 
 #include "tensor/dispatch.h"
+#include "tensor/graph_guard.h"
 #include "tensor/ops.h"
 
 namespace camlab::ops {
@@ -47,13 +48,21 @@ Tensor backward(Op op, const Tensor& grad_y, const Tensor& y, int64_t dim) {
 
 }  // namespace
 
-Tensor softmax(const Tensor& x, int64_t dim) { return forward(Op::softmax, x, dim); }
-Tensor log_softmax(const Tensor& x, int64_t dim) { return forward(Op::log_softmax, x, dim); }
+Tensor softmax(const Tensor& x, int64_t dim) {
+  const UntrackedOp untracked("ops::softmax", "camlab::softmax", x);
+  return forward(Op::softmax, x, dim);
+}
+Tensor log_softmax(const Tensor& x, int64_t dim) {
+  const UntrackedOp untracked("ops::log_softmax", "camlab::log_softmax", x);
+  return forward(Op::log_softmax, x, dim);
+}
 
 Tensor softmax_backward(const Tensor& grad_y, const Tensor& y, int64_t dim) {
+  const UntrackedOp untracked("ops::softmax_backward", "", grad_y, y);
   return backward(Op::softmax_backward, grad_y, y, dim);
 }
 Tensor log_softmax_backward(const Tensor& grad_y, const Tensor& y, int64_t dim) {
+  const UntrackedOp untracked("ops::log_softmax_backward", "", grad_y, y);
   return backward(Op::log_softmax_backward, grad_y, y, dim);
 }
 

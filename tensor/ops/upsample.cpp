@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "tensor/dispatch.h"
+#include "tensor/graph_guard.h"
 #include "tensor/ops.h"
 
 namespace camlab::ops {
@@ -53,19 +54,23 @@ Tensor resize_backward(Op op, const Tensor& grad_y, const Shape& x_shape, bool a
 }  // namespace
 
 Tensor upsample_bilinear2d(const Tensor& x, std::array<int64_t, 2> out_size, bool align_corners) {
+  const UntrackedOp untracked("ops::upsample_bilinear2d", "camlab::upsample_bilinear2d", x);
   return resize(Op::upsample_bilinear2d, x, out_size, align_corners);
 }
 
 Tensor upsample_bilinear2d_backward(const Tensor& grad_y, const Shape& x_shape,
                                     bool align_corners) {
+  const UntrackedOp untracked("ops::upsample_bilinear2d_backward", "", grad_y);
   return resize_backward(Op::upsample_bilinear2d_backward, grad_y, x_shape, align_corners);
 }
 
 Tensor upsample_nearest2d(const Tensor& x, std::array<int64_t, 2> out_size) {
+  const UntrackedOp untracked("ops::upsample_nearest2d", "camlab::upsample_nearest2d", x);
   return resize(Op::upsample_nearest2d, x, out_size, false);
 }
 
 Tensor upsample_nearest2d_backward(const Tensor& grad_y, const Shape& x_shape) {
+  const UntrackedOp untracked("ops::upsample_nearest2d_backward", "", grad_y);
   return resize_backward(Op::upsample_nearest2d_backward, grad_y, x_shape, false);
 }
 

@@ -1,7 +1,8 @@
 // Gradients through autograd on CUDA against the CPU: for each differentiable op, the same
 // float64 inputs on both devices, the loss Σ f(x)·v with the same random projection v (the
-// counter-based RNG gives both devices the same v), and every input gradient compared.
-// Skips at run time without a GPU.
+// counter-based RNG gives both devices the same v), and every input gradient compared; and every
+// case of the op-case table (tests/tensor/op_cases.h), values and gradients. Skips at run time
+// without a GPU.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 
 #include "autograd/ops.h"
 #include "tensor/cuda/device.h"
+#include "tests/tensor/op_cases.h"
 
 namespace camlab {
 namespace {
@@ -53,12 +55,15 @@ struct Run {
   Tensors grads;
 };
 
-// f on leaves copied to `device` (floating ones require grad), then backward of Σ f·v.
-Run run_on(Device device, const Fn& f, const Tensors& inputs) {
+// f on leaves copied to `device`, then backward of Σ f·v. The floating inputs require grad, or
+// those that `differentiated` marks when it is given.
+Run run_on(Device device, const Fn& f, const Tensors& inputs,
+           const std::vector<bool>& differentiated) {
   Tensors leaves;
-  for (const Tensor& t : inputs) {
-    Tensor leaf = t.to(device).clone();
-    if (is_floating(leaf.dtype())) leaf.set_requires_grad(true);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    Tensor leaf = inputs[i].to(device).clone();
+    const bool wanted = differentiated.empty() ? is_floating(leaf.dtype()) : differentiated[i];
+    if (wanted) leaf.set_requires_grad(true);
     leaves.push_back(leaf);
   }
   const Tensor out = f(leaves);
@@ -72,12 +77,12 @@ Run run_on(Device device, const Fn& f, const Tensors& inputs) {
 }
 
 void expect_grad_parity(const std::string& what, const Fn& f, const Tensors& inputs,
-                        double tol = 1e-10) {
-  const Run want = run_on(Device::cpu(), f, inputs);
-  const Run got = run_on(Device::cuda(0), f, inputs);
+                        double tol = 1e-10, const std::vector<bool>& differentiated = {}) {
+  const Run want = run_on(Device::cpu(), f, inputs, differentiated);
+  const Run got = run_on(Device::cuda(0), f, inputs, differentiated);
   EXPECT_TRUE(same_values(want.output, got.output, tol, tol)) << what << ": forward";
   for (size_t i = 0; i < inputs.size(); ++i) {
-    if (is_floating(inputs[i].dtype())) {
+    if (want.grads[i].defined() || (differentiated.empty() && is_floating(inputs[i].dtype()))) {
       EXPECT_TRUE(want.grads[i].defined()) << what << ": input " << i << " got no gradient";
     }
     EXPECT_TRUE(same_values(want.grads[i], got.grads[i], tol, tol))
@@ -263,6 +268,33 @@ TEST(CudaGradParity, IndexingAndLosses) {
                binary_cross_entropy_with_logits(in[0], multi_hot) + mse_loss(in[0], multi_hot);
       },
       {logits, target});
+}
+
+// Every kernel Op through its case: gradients of the differentiable cases, the values of the rest
+// (float32 creation ops within float32 rounding).
+TEST(CudaGradParity, EveryOpCase) {
+  SKIP_WITHOUT_GPU();
+  for (const test::OpCase& c : test::op_cases()) {
+    const Tensors inputs = test::make_inputs(c, DType::Float64, Device::cpu(), 12);
+    if (c.differentiable) {
+      std::vector<bool> differentiated;
+      for (const test::OpInput& spec : c.inputs)
+        differentiated.push_back(test::is_differentiated(spec));
+      expect_grad_parity(
+          c.name, [&c](const Tensors& in) { return c.run(in, in[0].device())[0]; }, inputs, 1e-10,
+          differentiated);
+      continue;
+    }
+    Tensors gpu_inputs;
+    for (const Tensor& t : inputs) gpu_inputs.push_back(t.to(Device::cuda(0)));
+    const Tensors want = c.run(inputs, Device::cpu());
+    const Tensors got = c.run(gpu_inputs, Device::cuda(0));
+    ASSERT_EQ(want.size(), got.size()) << c.name;
+    for (size_t o = 0; o < want.size(); ++o) {
+      const double tol = want[o].dtype() == DType::Float64 ? 1e-10 : 2e-5;
+      EXPECT_TRUE(same_values(want[o], got[o], tol, tol)) << c.name << ": output " << o;
+    }
+  }
 }
 
 }  // namespace

@@ -131,10 +131,11 @@ TEST(MatmulGrad, ShapesBatchesAndTransposes) {
 TEST(Gradcheck, CatchesAWrongBackward) {
   // A deliberately wrong backward (factor 3 instead of 2) must be reported with its element.
   auto wrong = [](const Inputs& in) {
+    const RawOpScope raw_forward;  // the raw square is this op's own
     Tensor x = in[0];
     return autograd::record("wrong_square", {x}, ops::mul(x, x), {{"x", x}},
                             [](const autograd::BackwardContext& ctx) -> std::vector<Tensor> {
-                              return {ops::mul(ops::mul(ctx.grad(0), ctx.saved(0)), 3.0)};
+                              return {ops::mul(ops::mul(ctx.grad(0), ctx.saved("x")), 3.0)};
                             });
   };
   auto r = autograd::gradcheck(wrong, {input({3}, 21)});

@@ -112,7 +112,10 @@ std::shared_ptr<nn::Sequential> one_relu_net(const std::vector<double>& w) {
           {"relu", std::make_shared<nn::ReLU>()},
           {"flatten", std::make_shared<nn::Flatten>()},
           {"fc", std::make_shared<nn::Linear>(4, 1, false, gen)}});
-  net->find_as<nn::Linear>("fc").weight.copy_(Tensor::from_vector(w, {1, 4}).to(DType::Float32));
+  {
+    autograd::NoGradGuard no_grad;  // setting a parameter is no step of the graph
+    net->find_as<nn::Linear>("fc").weight.copy_(Tensor::from_vector(w, {1, 4}).to(DType::Float32));
+  }
   return net;
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "autograd/grad_mode.h"
 #include "datasets/fashion_mnist.h"
 #include "experiments/cli/command.h"
 #include "experiments/config/config.h"
@@ -94,6 +95,7 @@ std::vector<float> read_floats(const fs::path& path) {
 }
 
 std::vector<float> camlab_logits(nn::Module& model, const std::vector<float>& images) {
+  autograd::NoGradGuard no_grad;  // inference: the logits' values only
   model.eval();
   Tensor x = Tensor::from_vector(images, {kImages, 1, 28, 28});
   Tensor logits = model(x).contiguous();  // [3, 10]

@@ -85,7 +85,7 @@ TEST(ConvReluFusion, AHookOnTheConvolutionSeesItsOwnOutput) {
   const Tensor x = ops::randn({2, 2, 9, 9}, gen);
   double smallest = 0;
   ScopedForwardHook hook = net->find("conv1").register_forward_hook(
-      [&](Module&, const Tensor&, const Tensor& y) { smallest = ops::amin(y).item(); });
+      [&](Module&, const Tensor&, const Tensor& y) { smallest = camlab::amin(y).item(); });
   net->eval();
   (*net)(x);
   EXPECT_LT(smallest, 0.0) << "the hook saw the pre-activation, not the fused ReLU's output";

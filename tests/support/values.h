@@ -6,12 +6,14 @@
 
 #include <vector>
 
+#include "tensor/graph_guard.h"
 #include "tensor/tensor.h"
 
 namespace camlab::test {
 
 // Any floating or integer tensor on any device: copied to the CPU, converted, made contiguous.
 inline std::vector<double> values(const Tensor& t) {
+  const RawOpScope reads_only;  // reading values leaves any graph as it is
   const Tensor host = t.to(Device::cpu()).to(DType::Float64).contiguous();
   const double* data = host.data<double>();
   return std::vector<double>(data, data + host.numel());
