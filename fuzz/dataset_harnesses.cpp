@@ -1,7 +1,9 @@
-// Harnesses for the dataset readers: IDX (plain and gzip), CIFAR-10 binary, HDF5, PNG.
+// Harnesses for the dataset readers: IDX (plain and gzip), CIFAR-10 binary, HDF5, PNG, and the
+// photo reader (JPEG with its EXIF orientation, or PNG, told by the first bytes).
 #include "datasets/cifar.h"
 #include "datasets/hdf5_dataset.h"
 #include "datasets/idx.h"
+#include "datasets/image_file.h"
 #include "datasets/png_io.h"
 #include "fuzz/harness.h"
 
@@ -45,5 +47,11 @@ extern "C" int camlab_fuzz_hdf5_dataset(const uint8_t* data, size_t size) {
 extern "C" int camlab_fuzz_png(const uint8_t* data, size_t size) {
   const std::string path = scratch_file(data, size, ".png");
   expect_success_or_error([&] { datasets::read_png(path); });
+  return 0;
+}
+
+extern "C" int camlab_fuzz_image(const uint8_t* data, size_t size) {
+  const std::string path = scratch_file(data, size, ".jpg");
+  expect_success_or_error([&] { datasets::read_image(path); });
   return 0;
 }

@@ -20,6 +20,7 @@ const std::vector<FuzzHarness>& fuzz_harnesses() {
       {"set", camlab_fuzz_set},
       {"indices", camlab_fuzz_indices},
       {"png", camlab_fuzz_png},
+      {"image", camlab_fuzz_image},
   };
   return all;
 }

@@ -45,4 +45,5 @@ int camlab_fuzz_config(const uint8_t* data, size_t size);
 int camlab_fuzz_set(const uint8_t* data, size_t size);
 int camlab_fuzz_indices(const uint8_t* data, size_t size);
 int camlab_fuzz_png(const uint8_t* data, size_t size);
+int camlab_fuzz_image(const uint8_t* data, size_t size);  // JPEG (EXIF) or PNG by magic bytes
 }
