@@ -21,6 +21,7 @@ const std::vector<FuzzHarness>& fuzz_harnesses() {
       {"indices", camlab_fuzz_indices},
       {"png", camlab_fuzz_png},
       {"image", camlab_fuzz_image},
+      {"onnx", camlab_fuzz_onnx},
   };
   return all;
 }

@@ -46,4 +46,5 @@ int camlab_fuzz_set(const uint8_t* data, size_t size);
 int camlab_fuzz_indices(const uint8_t* data, size_t size);
 int camlab_fuzz_png(const uint8_t* data, size_t size);
 int camlab_fuzz_image(const uint8_t* data, size_t size);  // JPEG (EXIF) or PNG by magic bytes
+int camlab_fuzz_onnx(const uint8_t* data, size_t size);   // import_onnx, then nn::Graph
 }

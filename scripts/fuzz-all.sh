@@ -44,7 +44,7 @@ run_one() {
 }
 
 # HARNESSES="png idx" picks some; default all.
-read -r -a names <<< "${HARNESSES:-idx idx_gzip cifar hdf5_dataset checkpoint config set indices png image}"
+read -r -a names <<< "${HARNESSES:-idx idx_gzip cifar hdf5_dataset checkpoint config set indices png image onnx}"
 for name in "${names[@]}"; do
   while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do sleep 1; done
   run_one "$name" &
