@@ -59,8 +59,9 @@ def logit(logits, classes):
     return logits.gather(1, classes[:, None])[:, 0]
 
 
-def to_maps(raw):
-    up = F.interpolate(raw[:, None], size=(SIZE, SIZE), mode="bilinear", align_corners=False)[:, 0]
+def to_maps(raw, size=SIZE):
+    """[N, h, w] raw maps -> [N, size, size]: bilinear up, min-max per image (constant maps: 0)."""
+    up = F.interpolate(raw[:, None], size=(size, size), mode="bilinear", align_corners=False)[:, 0]
     flat = up.reshape(up.shape[0], -1)
     lo, hi = flat.min(1).values[:, None, None], flat.max(1).values[:, None, None]
     span = hi - lo

@@ -31,6 +31,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import system_python  # noqa: E402
 
@@ -39,6 +40,7 @@ system_python.require("torch", "torchvision", "onnx")
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 import torchvision  # noqa: E402
+from cam_reference import to_maps  # noqa: E402  (the same display maps as the fmnist bench)
 
 
 def export(name, size, folder):
@@ -82,13 +84,6 @@ def capture(model, module, x):
     finally:
         handle.remove()
     return logits, store["a"]
-
-
-def to_maps(raw, size):
-    up = F.interpolate(raw[:, None], size=(size, size), mode="bilinear", align_corners=False)[:, 0]
-    flat = up.reshape(up.shape[0], -1)
-    lo, hi = flat.min(1).values[:, None, None], flat.max(1).values[:, None, None]
-    return (up - lo) / (hi - lo).clamp(min=1e-12)
 
 
 def grad_cam(model, module, x):
