@@ -11,15 +11,6 @@
 namespace camlab::experiments {
 namespace {
 
-// The graph's declared channels ([N, C, H, W] with C known), else RGB.
-int64_t input_channels(const nn::Graph& graph) {
-  const auto& inputs = graph.def().inputs;
-  if (!inputs.empty() && inputs[0].shape.size() == 4 && inputs[0].shape[1] > 0) {
-    return inputs[0].shape[1];
-  }
-  return 3;
-}
-
 // Runs `workload` with the device's peak counter reset; returns the peak it reached (0 on CPU).
 template <typename F>
 double with_device_peak(Device device, F&& workload) {
@@ -41,8 +32,8 @@ ModelBenchResult bench_model(const std::filesystem::path& model_file, Device dev
   graph->eval();
   ModelBenchResult r;
   Generator gen(4);
-  r.input = {plan.batch, input_channels(*graph), plan.size, plan.size};
-  const Tensor images = ops::rand(r.input, gen).to(device);  // [B, C, S, S]
+  r.input = {plan.batch, graph->input_channels(3), plan.size, plan.size};  // RGB if undeclared
+  const Tensor images = ops::rand(r.input, gen).to(device);                // [B, C, S, S]
   r.layer = plan.layer.empty() ? graph->default_cam_layer(images.narrow(0, 0, 1))
                                : graph->resolve_layer(plan.layer, "bench --layer");
 

@@ -43,13 +43,8 @@ std::string config_target(const Config& cfg) {
 // [N, C, H, W], else RGB.
 int64_t input_channels(const LoadedModel& loaded) {
   if (loaded.data != nullptr) return loaded.data->input_shape()[0];
-  if (const auto* graph = dynamic_cast<const nn::Graph*>(&loaded.model)) {
-    const auto& inputs = graph->def().inputs;
-    if (!inputs.empty() && inputs[0].shape.size() == 4 && inputs[0].shape[1] > 0) {
-      return inputs[0].shape[1];
-    }
-  }
-  return 3;
+  const auto* graph = dynamic_cast<const nn::Graph*>(&loaded.model);
+  return graph != nullptr ? graph->input_channels(3) : 3;
 }
 
 ExplainRequest make_request(const LoadedModel& loaded, const ExplainFlags& flags) {

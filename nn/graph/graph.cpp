@@ -276,6 +276,12 @@ std::string Graph::resolve_layer(std::string_view name, std::string_view who) co
       who, name, fmt::join(nearest_candidates(name, layer_candidates(), 6), ", "));
 }
 
+int64_t Graph::input_channels(int64_t unknown) const {
+  if (def_.inputs.empty()) return unknown;
+  const std::vector<int64_t>& shape = def_.inputs[0].shape;  // [N, C, H, W], -1 where symbolic
+  return shape.size() == 4 && shape[1] > 0 ? shape[1] : unknown;
+}
+
 std::string Graph::default_cam_layer(const Tensor& images) {
   std::vector<Shape> in_shape(nodes_.size()), out_shape(nodes_.size());
   std::vector<ScopedForwardHook> hooks;

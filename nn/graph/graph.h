@@ -69,6 +69,8 @@ class Graph : public Module {
   // The last 4-d activation before global pooling or flatten (probing with the first image): the
   // layer Grad-CAM explains by default.
   std::string default_cam_layer(const Tensor& images);
+  // C of the first input [N, C, H, W] when the model file declares it, else `unknown`.
+  int64_t input_channels(int64_t unknown) const;
   // Every PyTorch module path that names a layer ("layer4", "layer4.1", "layer4.1.conv1").
   std::vector<std::string> module_paths() const;
 
