@@ -4,8 +4,8 @@
 #include "cam/render/png_io.h"
 #include "cam/visualize/activations.h"
 #include "experiments/cli/command.h"
-#include "experiments/cli/trained_model.h"
 #include "experiments/config/comma_list.h"
+#include "experiments/train/trained_model.h"
 
 namespace camlab::cli {
 
@@ -27,8 +27,8 @@ int activations_main(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse_args(args, find_command("activations"), options, positional, vm)) return 0;
 
-  TrainedModel t =
-      load_trained_model(vm["run"].as<std::string>(), {}, vm["data"].as<std::string>(), "cpu");
+  experiments::TrainedModel t = experiments::load_trained_model(
+      vm["run"].as<std::string>(), {}, vm["data"].as<std::string>(), "cpu");
   const int64_t index = vm["index"].as<int64_t>();
   CAMLAB_CHECK(index >= 0 && index < t.data.test.size(),
                "activations: --index {} is out of range for {} test images (valid 0..{})", index,

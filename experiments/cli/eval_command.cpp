@@ -5,9 +5,9 @@
 #include <fstream>
 
 #include "experiments/cli/command.h"
-#include "experiments/cli/trained_model.h"
 #include "experiments/run/metrics_json.h"
 #include "experiments/train/evaluate.h"
+#include "experiments/train/trained_model.h"
 
 namespace camlab::cli {
 namespace {
@@ -54,9 +54,9 @@ int eval_main(const std::vector<std::string>& args) {
 
   std::vector<std::string> overrides;
   if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
-  TrainedModel trained =
-      load_trained_model(vm["run"].as<std::string>(), overrides, vm["data"].as<std::string>(),
-                         vm["device"].as<std::string>());
+  experiments::TrainedModel trained =
+      experiments::load_trained_model(vm["run"].as<std::string>(), overrides,
+                                      vm["data"].as<std::string>(), vm["device"].as<std::string>());
   experiments::Evaluation e = experiments::evaluate(*trained.model, *trained.test_loader,
                                                     trained.objective, trained.device);
   fmt::print("accuracy {:.4f}\nloss {:.4f}\nimages {}\n", e.accuracy, e.loss, e.images);

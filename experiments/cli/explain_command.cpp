@@ -5,8 +5,8 @@
 //                [--colormap jet] [--top 5]
 // Parses the flags; the pipeline is experiments::run_explain (experiments/explain/).
 #include "experiments/cli/command.h"
-#include "experiments/cli/trained_model.h"
 #include "experiments/explain/run_explain.h"
+#include "experiments/train/trained_model.h"
 
 namespace camlab::cli {
 
@@ -70,8 +70,9 @@ int explain_main(const std::vector<std::string>& args) {
                                   .h5 = flag("h5")};
   for (const std::string& path : list("image")) flags.images.emplace_back(path);
   for (const std::string& path : list("images")) flags.images.emplace_back(path);
-  TrainedModel t = load_trained_model(flag("run"), list("set"), flag("data"), flag("device"),
-                                      flags.images.empty() ? TestSet::Required : TestSet::Optional);
+  experiments::TrainedModel t = experiments::load_trained_model(
+      flag("run"), list("set"), flag("data"), flag("device"),
+      flags.images.empty() ? experiments::TestSet::Required : experiments::TestSet::Optional);
   experiments::run_explain({*t.model, t.config, t.test_loader ? &t.data : nullptr,
                             t.test_loader.get(), t.objective.multilabel, t.device, t.run_dir},
                            flags);

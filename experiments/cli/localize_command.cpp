@@ -3,9 +3,8 @@
 #include <fmt/format.h>
 
 #include "experiments/cli/command.h"
-#include "experiments/cli/trained_model.h"
-#include "experiments/config/comma_list.h"
-#include "experiments/wsol/localize.h"
+#include "experiments/cli/wsol_flags.h"
+#include "experiments/wsol/run_wsol.h"
 
 namespace camlab::cli {
 int localize_main(const std::vector<std::string>& args) {
@@ -46,45 +45,17 @@ int localize_main(const std::vector<std::string>& args) {
 
   std::vector<std::string> overrides;
   if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
-  TrainedModel t = load_trained_model(flag("run"), overrides, flag("data"), flag("device"));
-  const experiments::Config& cfg = t.config;
-  const std::string source =
-      flag("data").empty() ? "test set of " + t.run_dir.string() : "file " + flag("data");
-
-  experiments::LocalizeOptions o;
-  o.methods = flag("methods").empty() ? cfg.get_strings("localize.methods")
-                                      : experiments::comma_list(flag("methods"));
-  o.threshold = vm.count("threshold") ? vm["threshold"].as<double>()
-                                      : cfg.get_doubles("localize.thresholds").at(0);
-  o.sweep = vm["sweep"].as<bool>();
-  o.sweep_step = vm["sweep-step"].as<double>();
-  o.iou_threshold = cfg.get_double("localize.iou_threshold");
-  o.count =
-      vm["count"].as<int64_t>() >= 0 ? vm["count"].as<int64_t>() : cfg.get_int("localize.count");
-  o.faithfulness_count = vm["faithfulness"].as<int64_t>();
-  o.curve_steps = vm["steps"].as<int64_t>();
-  o.figure_rows = vm["figure-rows"].as<int64_t>();
-  o.out = flag("out").empty() ? t.run_dir / "localize" : std::filesystem::path(flag("out"));
-  o.data_name = flag("data").empty() ? source : flag("data");
-
-  const datasets::ImageDataset& data = t.data.test;
-  const std::string layer = !cfg.get_string("explain.layer").empty()
-                                ? cfg.get_string("explain.layer")
-                                : cfg.get_string("model.cam_layer");
-  experiments::WsolModel m{.model = t.model.get(),
-                           .layer = layer,
-                           .multilabel = t.objective.multilabel,
-                           .device = t.device,
-                           .classes = 0,
-                           .seed = static_cast<uint64_t>(cfg.get_int("experiment.seed")),
-                           .batch_size = vm["batch-size"].as<int64_t>()};
-  m.classes = experiments::count_outputs(
-      *t.model, experiments::fed_images(experiments::first_items(data, 1), t.data.eval_pipeline),
-      t.device);
-  experiments::check_dataset_for(data, source, "localize", m.classes);
-  experiments::LocalizeResult r = experiments::localize(m, data, t.data.eval_pipeline, o);
+  const experiments::TrainedModel t =
+      experiments::load_trained_model(flag("run"), overrides, flag("data"), flag("device"));
+  const experiments::WsolFlags flags = wsol_flags(vm);
+  const experiments::LocalizeResult r =
+      experiments::run_localize(t, flags,
+                                {.sweep = vm["sweep"].as<bool>(),
+                                 .sweep_step = vm["sweep-step"].as<double>(),
+                                 .faithfulness = vm["faithfulness"].as<int64_t>(),
+                                 .steps = vm["steps"].as<int64_t>()});
   fmt::print("\n{}\nwrote {}/metrics.json, localize.md, localize.png\n",
-             experiments::localize_table(r), o.out.string());
+             experiments::localize_table(r), r.options.out.string());
   return 0;
 }
 

@@ -10,8 +10,8 @@
 #include "cam/render/png_io.h"
 #include "cam/visualize/feature_vis.h"
 #include "experiments/cli/command.h"
-#include "experiments/cli/trained_model.h"
 #include "experiments/config/comma_list.h"
+#include "experiments/train/trained_model.h"
 
 namespace camlab::cli {
 namespace {
@@ -100,7 +100,8 @@ int visualize_main(const std::vector<std::string>& args) {
   if (!parse_args(args, find_command("visualize"), options, positional, vm)) return 0;
   auto flag = [&](const char* name) { return vm[name].as<std::string>(); };
 
-  TrainedModel t = load_trained_model(flag("run"), {}, "", flag("device"));
+  experiments::TrainedModel t =
+      experiments::load_trained_model(flag("run"), {}, "", flag("device"));
   vis::FeatureVisOptions o = vis::recipe(flag("recipe"));
   o.objective = vis::parse_objective(flag("objective"));
   o.layer = flag("layer");

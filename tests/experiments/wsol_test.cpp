@@ -13,11 +13,12 @@
 #include "datasets/hdf5_dataset.h"
 #include "datasets/shapes.h"
 #include "experiments/cli/command.h"
-#include "experiments/cli/trained_model.h"
 #include "experiments/config/config.h"
 #include "experiments/run/metrics_json.h"
+#include "experiments/train/trained_model.h"
 #include "experiments/train/trainer.h"
 #include "experiments/wsol/localize.h"
+#include "experiments/wsol/run_wsol.h"
 #include "experiments/wsol/sec_loss.h"
 #include "experiments/wsol/segment.h"
 #include "experiments/wsol/segmenter.h"
@@ -191,13 +192,9 @@ class WsolEndToEnd : public ::testing::Test {
 
   static std::filesystem::path path(const std::string& name) { return dir_->path() / name; }
 
-  static WsolModel wsol(cli::TrainedModel& t) {
-    WsolModel m{.model = t.model.get(),
-                .layer = "relu3",
-                .multilabel = false,
-                .classes = 4,
-                .batch_size = 16};
-    return m;
+  // The model as localize and segment assemble it from the run (cam_layer, classes, seed).
+  static WsolModel wsol(const TrainedModel& t) {
+    return prepare_wsol(t, "localize", {.data = path("test.h5").string(), .batch_size = 16}).model;
   }
 
   static test::TempDir* dir_;
@@ -206,7 +203,7 @@ class WsolEndToEnd : public ::testing::Test {
 test::TempDir* WsolEndToEnd::dir_ = nullptr;
 
 TEST_F(WsolEndToEnd, LocalizeWritesMetricsTableAndFigure) {
-  cli::TrainedModel t = cli::load_trained_model(path("run"), {}, path("test.h5").string(), "cpu");
+  TrainedModel t = load_trained_model(path("run"), {}, path("test.h5").string(), "cpu");
   const WsolModel m = wsol(t);
   const LocalizeOptions o{.methods = {"cam", "gradcam", "eigencam"},
                           .sweep = true,
@@ -246,8 +243,22 @@ TEST_F(WsolEndToEnd, LocalizeWritesMetricsTableAndFigure) {
   EXPECT_NE(text.find("| eigencam |"), std::string::npos) << text;
 }
 
+TEST_F(WsolEndToEnd, PrepareTakesLayerClassesAndOutputFolderFromTheRun) {
+  const TrainedModel t = load_trained_model(path("run"), {}, path("test.h5").string(), "cpu");
+  const WsolSetup s = prepare_wsol(t, "segment", {.data = path("test.h5").string()});
+  EXPECT_EQ(s.model.layer, "relu3");  // model.cam_layer, explain.layer being empty
+  EXPECT_EQ(s.model.classes, 4);      // the linear layer's outputs, counted by one forward
+  EXPECT_EQ(s.model.batch_size, 64);
+  EXPECT_EQ(s.out, path("run") / "segment");
+  EXPECT_EQ(s.source, "file " + path("test.h5").string());
+
+  const TrainedModel relabeled =
+      load_trained_model(path("run"), {"explain.layer=\"conv2\""}, path("test.h5").string(), "cpu");
+  EXPECT_EQ(prepare_wsol(relabeled, "localize", {}).model.layer, "conv2");
+}
+
 TEST_F(WsolEndToEnd, TwoObjectCanvasesExplainEachClassAgainstItsBox) {
-  cli::TrainedModel t = cli::load_trained_model(path("run"), {}, path("pairs.h5").string(), "cpu");
+  TrainedModel t = load_trained_model(path("run"), {}, path("pairs.h5").string(), "cpu");
   const WsolModel m = wsol(t);
   const LocalizeResult r =
       localize(m, t.data.test, t.data.eval_pipeline,
@@ -258,7 +269,7 @@ TEST_F(WsolEndToEnd, TwoObjectCanvasesExplainEachClassAgainstItsBox) {
 }
 
 TEST_F(WsolEndToEnd, SegmentSeedsAndSegmenter) {
-  cli::TrainedModel t = cli::load_trained_model(path("run"), {}, path("test.h5").string(), "cpu");
+  TrainedModel t = load_trained_model(path("run"), {}, path("test.h5").string(), "cpu");
   const WsolModel m = wsol(t);
   const datasets::ImageDataset train = datasets::read_hdf5_dataset(path("train.h5").string());
   SegmentOptions o{.methods = {"cam", "gradcam"},

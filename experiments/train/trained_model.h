@@ -17,14 +17,14 @@
 #include "experiments/train/objective.h"
 #include "nn/sequential.h"
 
-namespace camlab::cli {
+namespace camlab::experiments {
 
 struct TrainedModel {
-  experiments::Config config;
+  Config config;
   std::shared_ptr<nn::Module> model;  // a config's Sequential, or an imported nn::Graph
-  experiments::ExperimentData data;   // the test split and its evaluation pipeline
+  ExperimentData data;                // the test split and its evaluation pipeline
   std::unique_ptr<datasets::DataLoader> test_loader;  // null when loaded without a test set
-  experiments::Objective objective;
+  Objective objective;
   Device device;
   std::filesystem::path run_dir;
   std::filesystem::path checkpoint;
@@ -41,4 +41,4 @@ TrainedModel load_trained_model(const std::filesystem::path& path,
                                 const std::vector<std::string>& overrides, const std::string& data,
                                 const std::string& device, TestSet test_set = TestSet::Required);
 
-}  // namespace camlab::cli
+}  // namespace camlab::experiments

@@ -1,11 +1,11 @@
-#include "experiments/cli/trained_model.h"
+#include "experiments/train/trained_model.h"
 
 #include "experiments/model/model_builder.h"
 #include "experiments/train/device_choice.h"
 #include "nn/checkpoint.h"
 #include "nn/onnx/graph_model.h"
 
-namespace camlab::cli {
+namespace camlab::experiments {
 namespace {
 
 std::filesystem::path find_checkpoint(const std::filesystem::path& path) {
@@ -52,24 +52,23 @@ TrainedModel load_trained_model(const std::filesystem::path& path,
     all.push_back("data.dataset=\"hdf5\"");
     all.push_back(fmt::format("data.path=\"{}\"", data));
   }
-  t.config = experiments::parse_config(saved.info.config, t.checkpoint.string(), all);
-  t.device = experiments::choose_device(device).device;
+  t.config = parse_config(saved.info.config, t.checkpoint.string(), all);
+  t.device = choose_device(device).device;
   // An imported graph explaining photos needs no test set; everything else reads one.
   const bool with_test_set = !(graph && data.empty());
-  if (with_test_set) t.data = experiments::load_test_data(t.config);
+  if (with_test_set) t.data = load_test_data(t.config);
   if (graph) {
     t.model = nn::load_graph_model(t.checkpoint);
   } else {
     Generator unused(0);  // the weights come from the checkpoint
-    t.model = experiments::build_model(t.config.layers(), t.config.blocks(), t.data.input_shape(),
-                                       unused);
+    t.model = build_model(t.config.layers(), t.config.blocks(), t.data.input_shape(), unused);
     CAMLAB_CHECK(!saved.model.empty(), "checkpoint '{}' holds no model weights",
                  t.checkpoint.string());
     nn::load_checkpoint(t.checkpoint, *t.model);
   }
   t.model->to(t.device);
   t.model->eval();
-  t.objective = experiments::make_objective(t.config);
+  t.objective = make_objective(t.config);
   if (!with_test_set) return t;
   int64_t batch = t.config.get_int("data.eval_batch_size") > 0
                       ? t.config.get_int("data.eval_batch_size")
@@ -80,4 +79,4 @@ TrainedModel load_trained_model(const std::filesystem::path& path,
   return t;
 }
 
-}  // namespace camlab::cli
+}  // namespace camlab::experiments
