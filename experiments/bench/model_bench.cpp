@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include "experiments/bench/fma_peak.h"
 #include "experiments/bench/peak_memory.h"
 #include "nn/graph/graph.h"
 #include "nn/onnx/graph_model.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
+#include "tensor/threads.h"
 
 namespace camlab::experiments {
 namespace {
@@ -52,6 +54,11 @@ ModelBenchResult bench_model(const std::filesystem::path& model_file, Device dev
                     }));
   }
   r.peak_device_mib = peak;
+  if (plan.profile) {
+    CAMLAB_CHECK(device.is_cpu(), "bench --profile times kernels on the host clock: use the CPU");
+    r.profile = profile_layers(*graph, images, plan.inference);
+    r.fma_peak_gflops = measure_fma_peak(best_fma_isa(), num_threads(), 0.25).gflops;
+  }
   r.peak_rss_mib = peak_rss_mib();
   return r;
 }

@@ -6,12 +6,15 @@
 //   ModelBenchResult r = bench_model("resnet50.onnx", Device::cpu(), plan);
 //   r.inference.images_per_second;   // batch 16, no grad, eval mode
 //   r.gradcam_images_per_second;     // at r.layer ("layer4": the last 4-d map before pooling)
+//   // with plan.profile = true: r.profile->kinds, the forward's time per layer kind
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
+#include "experiments/bench/layer_profile.h"
 #include "experiments/bench/workloads.h"
 #include "tensor/device.h"
 #include "tensor/shape.h"
@@ -28,7 +31,8 @@ struct ModelBenchPlan {
   Steps inference{.warmup = 1, .steps = 3};
   int gradcam_repetitions = 3;
   int scorecam_repetitions = 1;
-  std::string layer;  // empty: the graph's default CAM layer
+  std::string layer;     // empty: the graph's default CAM layer
+  bool profile = false;  // also time the forward per layer kind (CPU), against the FMA peak
 };
 
 struct ModelBenchResult {
@@ -37,8 +41,10 @@ struct ModelBenchResult {
   Throughput inference;
   double gradcam_images_per_second = 0;
   double scorecam_images_per_second = 0;
-  double peak_rss_mib = 0;     // the whole run's peak resident set (the CPU's memory)
-  double peak_device_mib = 0;  // GPU: the highest peak of live tensors over the workloads
+  double peak_rss_mib = 0;              // the whole run's peak resident set (the CPU's memory)
+  double peak_device_mib = 0;           // GPU: the highest peak of live tensors over the workloads
+  std::optional<LayerProfile> profile;  // with plan.profile
+  double fma_peak_gflops = 0;           // with plan.profile: this run's FMA peak, all threads
 };
 
 ModelBenchResult bench_model(const std::filesystem::path& model_file, Device device,

@@ -1,5 +1,6 @@
 // camlab bench [--device cpu|cuda] [--threads T] [--json FILE] [--quick] [--config FILE]
 // camlab bench --model FILE.onnx [--size 224] [--batch 16] [--scorecam-images 2] [--layer L]
+//              [--profile]
 //
 // End-to-end throughput of the reference network (experiments/configs/fmnist-gapnet.toml):
 // training steps, inference, Grad-CAM and Score-CAM, the peak resident memory of training, and
@@ -199,6 +200,44 @@ void print_table(const json& r) {
   fmt::print("  conv2d: {}\n", c["shape"].get<std::string>());
 }
 
+json profile_json(const ex::LayerProfile& p, double fma_peak_gflops) {
+  json kinds = json::array();
+  for (const ex::LayerKindTime& k : p.kinds) {
+    kinds.push_back({{"kind", k.kind},
+                     {"layers", k.layers},
+                     {"ms", 1e3 * k.seconds},
+                     {"share", k.seconds / p.seconds},
+                     {"gflop", k.gflop},
+                     {"gflops", k.gflops()},
+                     {"fraction_of_peak", k.gflops() / fma_peak_gflops}});
+  }
+  return {{"forward_ms", 1e3 * p.seconds},
+          {"gflop", p.gflop},
+          {"gflops", p.gflop / p.seconds},
+          {"fma_peak_gflops", fma_peak_gflops},
+          {"kinds", kinds}};
+}
+
+void print_profile(const json& p) {
+  fmt::print(
+      "  forward per layer kind ({:.0f} ms, {:.1f} GFLOP, {:.0f} GFLOP/s = {:.0f}% of the "
+      "{:.0f} GFLOP/s FMA peak):\n",
+      p["forward_ms"].get<double>(), p["gflop"].get<double>(), p["gflops"].get<double>(),
+      100 * p["gflops"].get<double>() / p["fma_peak_gflops"].get<double>(),
+      p["fma_peak_gflops"].get<double>());
+  fmt::print("    {:<22} {:>6} {:>9} {:>7} {:>8} {:>9} {:>7}\n", "kind", "layers", "ms", "share",
+             "GFLOP", "GFLOP/s", "% peak");
+  for (const json& k : p["kinds"]) {
+    const bool counted = k["gflop"].get<double>() > 0;
+    fmt::print("    {:<22} {:>6} {:>9.2f} {:>6.1f}% {:>8} {:>9} {:>7}\n",
+               k["kind"].get<std::string>(), k["layers"].get<int64_t>(), k["ms"].get<double>(),
+               100 * k["share"].get<double>(),
+               counted ? fmt::format("{:.2f}", k["gflop"].get<double>()) : "",
+               counted ? fmt::format("{:.0f}", k["gflops"].get<double>()) : "",
+               counted ? fmt::format("{:.1f}", 100 * k["fraction_of_peak"].get<double>()) : "");
+  }
+}
+
 json model_bench_json(const std::string& model, Device device, const ex::ModelBenchPlan& plan) {
   const ex::ModelBenchResult m = ex::bench_model(model, device, plan);
   return {
@@ -217,7 +256,8 @@ json model_bench_json(const std::string& model, Device device, const ex::ModelBe
         {"batch_size", plan.scorecam_batch},
         {"repetitions", plan.scorecam_repetitions},
         {"images_per_second", m.scorecam_images_per_second}}},
-      {"memory", {{"run_peak_rss_mib", m.peak_rss_mib}, {"peak_device_mib", m.peak_device_mib}}}};
+      {"memory", {{"run_peak_rss_mib", m.peak_rss_mib}, {"peak_device_mib", m.peak_device_mib}}},
+      {"profile", m.profile ? profile_json(*m.profile, m.fma_peak_gflops) : json()}};
 }
 
 void print_model_table(const json& r) {
@@ -237,6 +277,7 @@ void print_model_table(const json& r) {
   if (r["device"].get<std::string>() != "cpu") {
     row("peak GPU memory in use", r["memory"]["peak_device_mib"], "MiB");
   }
+  if (!r["profile"].is_null()) print_profile(r["profile"]);
 }
 
 void write_json(const std::string& path, const json& r) {
@@ -262,7 +303,8 @@ int bench_main(const std::vector<std::string>& args) {
       ("size", po::value<int64_t>()->default_value(224), "--model: image size")
       ("batch", po::value<int64_t>()->default_value(16), "--model: images for inference and Grad-CAM")
       ("scorecam-images", po::value<int64_t>()->default_value(2), "--model: images for Score-CAM (one forward per channel each)")
-      ("layer", po::value<std::string>()->default_value(""), "--model: the layer to explain (default: the last 4-d map)");
+      ("layer", po::value<std::string>()->default_value(""), "--model: the layer to explain (default: the last 4-d map)")
+      ("profile", po::bool_switch(), "--model: also time the forward per layer kind, in GFLOP/s against the FMA peak");
   // clang-format on
   po::variables_map vm;
   if (!parse_args(args, find_command("bench"), options, {}, vm)) return 0;
@@ -276,7 +318,8 @@ int bench_main(const std::vector<std::string>& args) {
     const ex::ModelBenchPlan plan{.size = vm["size"].as<int64_t>(),
                                   .batch = vm["batch"].as<int64_t>(),
                                   .scorecam_images = vm["scorecam-images"].as<int64_t>(),
-                                  .layer = vm["layer"].as<std::string>()};
+                                  .layer = vm["layer"].as<std::string>(),
+                                  .profile = vm["profile"].as<bool>()};
     const json r = model_bench_json(model, choice.device, plan);
     print_model_table(r);
     write_json(vm["json"].as<std::string>(), r);

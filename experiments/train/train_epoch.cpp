@@ -68,8 +68,9 @@ double train_step(TrainingSession& s, const Tensor& x, const Tensor& y, Tensor& 
 }  // namespace
 
 EpochStats train_epoch(TrainingSession& s, datasets::DataLoader& loader, int64_t epoch) {
-  ProgressBar bar(epoch + 1, s.cfg.get_int("train.epochs"), loader.num_batches(),
-                  {.terminal = s.options.progress, .plain_every = s.cfg.get_int("train.log_every")});
+  ProgressBar bar(
+      epoch + 1, s.cfg.get_int("train.epochs"), loader.num_batches(),
+      {.terminal = s.options.progress, .plain_every = s.cfg.get_int("train.log_every")});
   s.model->train();
   loader.start_epoch(epoch);
   datasets::DeviceBatches batches(loader, s.device);  // on a GPU the next copy overlaps this step

@@ -40,8 +40,8 @@ TrainingSession::TrainingSession(const Config& config, const TrainOptions& train
   run.record_info(collect_run_info(device.str(), options.command));
 
   data = load_experiment_data(cfg);
-  log.info("data: {} train / {} test images of {}, {} classes", data.train.size(),
-           data.test.size(), shape_str(data.input_shape()), data.num_classes());
+  log.info("data: {} train / {} test images of {}, {} classes", data.train.size(), data.test.size(),
+           shape_str(data.input_shape()), data.num_classes());
   Generator weights(seed);
   model = build_model(cfg.layers(), cfg.blocks(), data.input_shape(), weights);
   model->to(device);

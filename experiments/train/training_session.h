@@ -43,7 +43,7 @@ struct TrainingSession {
   Objective objective;
   std::vector<nn::Dropout*> dropouts;  // reseeded every step (see train_epoch.h)
   uint64_t seed = 0;
-  int64_t global_step = 0;   // optimizer steps taken, over all epochs
+  int64_t global_step = 0;    // optimizer steps taken, over all epochs
   double best_accuracy = -1;  // best test accuracy so far; -1 before the first evaluation
   int64_t best_epoch = 0;
 };

@@ -45,8 +45,8 @@ WsolSetup prepare_wsol(const TrainedModel& trained, std::string_view verb, const
   const Config& cfg = trained.config;
   const datasets::ImageDataset& data = trained.data.test;
   WsolSetup setup;
-  setup.source = flags.data.empty() ? "test set of " + trained.run_dir.string()
-                                    : "file " + flags.data;
+  setup.source =
+      flags.data.empty() ? "test set of " + trained.run_dir.string() : "file " + flags.data;
   setup.data_name = flags.data.empty() ? setup.source : flags.data;
   setup.out = flags.out.empty() ? trained.run_dir / verb : flags.out;
   // The layer explain would use, so localize, segment and explain draw the same maps.
@@ -93,8 +93,7 @@ SegmentResult run_segment(const TrainedModel& trained, const WsolFlags& flags,
                                 : cfg.get_double("segment.background_threshold");
   const SegmentOptions options{
       .methods = methods_or_config(flags, cfg, "segment"),
-      .seeds = {.foreground = threshold_or_config(flags, cfg, "segment"),
-                .background = background},
+      .seeds = {.foreground = threshold_or_config(flags, cfg, "segment"), .background = background},
       .count = count_or_config(flags, cfg, "segment"),
       .train_segmenter = segment_flags.train_segmenter,
       .segmenter_method = segment_flags.segmenter_method,

@@ -57,9 +57,9 @@ struct SegmentFlags {
 // needs /boxes, "segment" /masks) and the class count taken from one forward.
 struct WsolSetup {
   WsolModel model;
-  std::string source;          // "file X.h5" or "test set of RUN": how errors name the data
-  std::string data_name;       // recorded in metrics.json
-  std::filesystem::path out;   // the output folder
+  std::string source;         // "file X.h5" or "test set of RUN": how errors name the data
+  std::string data_name;      // recorded in metrics.json
+  std::filesystem::path out;  // the output folder
 };
 WsolSetup prepare_wsol(const TrainedModel& trained, std::string_view verb, const WsolFlags& flags);
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "autograd/grad_mode.h"
+#include "nn/sequential.h"
 #include "tensor/suggest.h"
 
 namespace camlab::nn {
@@ -73,6 +74,41 @@ const Tensor& value_of(const std::map<std::string, Tensor, std::less<>>& values,
   return it->second;
 }
 
+// Per node: a Conv with one output that no graph output names and that exactly one node reads,
+// the next one, a Relu. Such a pair may run as one fused convolution.
+std::vector<bool> conv_read_by_next_relu_alone(const GraphDef& def) {
+  std::map<std::string, int> readers;
+  for (const NodeDef& node : def.nodes) {
+    for (const std::string& input : node.inputs) ++readers[input];
+  }
+  for (const std::string& output : def.outputs) ++readers[output];
+  std::vector<bool> fusable(def.nodes.size(), false);
+  for (size_t n = 0; n + 1 < def.nodes.size(); ++n) {
+    const NodeDef& conv = def.nodes[n];
+    const NodeDef& next = def.nodes[n + 1];
+    fusable[n] = conv.op_type == "Conv" && conv.outputs.size() == 1 && next.op_type == "Relu" &&
+                 next.inputs.size() == 1 && next.inputs[0] == conv.outputs[0] &&
+                 readers[conv.outputs[0]] == 1;
+  }
+  return fusable;
+}
+
+// Per node: the values it is the last reader of, leaving out weights and graph outputs (they live
+// on after the node).
+std::vector<std::vector<std::string>> values_last_read(const GraphDef& def) {
+  std::set<std::string> kept(def.outputs.begin(), def.outputs.end());
+  for (const NamedWeight& w : def.weights) kept.insert(w.name);
+  std::map<std::string, size_t> last;
+  for (size_t n = 0; n < def.nodes.size(); ++n) {
+    for (const std::string& input : def.nodes[n].inputs) {
+      if (!input.empty() && !kept.count(input)) last[input] = n;
+    }
+  }
+  std::vector<std::vector<std::string>> by_node(def.nodes.size());
+  for (const auto& [name, n] : last) by_node[n].push_back(name);
+  return by_node;
+}
+
 }  // namespace
 
 std::string module_path_of(std::string_view node_name) {
@@ -97,8 +133,9 @@ std::string GraphNode::extra_repr() const {
   return fmt::format("{} -> {}", fmt::join(def_.inputs, ", "), fmt::join(def_.outputs, ", "));
 }
 
-std::vector<Tensor> GraphNode::run(const std::vector<Tensor>& inputs) {
+std::vector<Tensor> GraphNode::run(const std::vector<Tensor>& inputs, bool fused_relu) {
   pending_ = inputs;
+  fused_relu_ = fused_relu;
   results_.clear();
   Tensor first = (*this)(inputs.empty() ? Tensor() : inputs[0]);
   std::vector<Tensor> outputs = std::move(results_);
@@ -110,7 +147,7 @@ std::vector<Tensor> GraphNode::run(const std::vector<Tensor>& inputs) {
 Tensor GraphNode::forward(const Tensor& first) {
   std::vector<Tensor> inputs = pending_;
   if (!inputs.empty()) inputs[0] = first;  // a pre-hook may have replaced it
-  results_ = op_.run(OpContext{def_, opset_, std::move(inputs), is_training()});
+  results_ = op_.run(OpContext{def_, opset_, std::move(inputs), is_training(), fused_relu_});
   return results_.empty() ? Tensor() : results_[0];
 }
 
@@ -165,6 +202,8 @@ Graph::Graph(GraphDef def) {
     scopes_.push_back(plain == path ? std::vector<std::string>{path}
                                     : std::vector<std::string>{path, plain});
   }
+  relu_reads_only_ = conv_read_by_next_relu_alone(def_);
+  last_read_by_ = values_last_read(def_);
 }
 
 std::string Graph::extra_repr() const {
@@ -191,6 +230,29 @@ Tensor Graph::forward(const Tensor& input) {
   return run({input})[0];
 }
 
+bool Graph::fuses_relu(size_t n) const {
+  return relu_reads_only_[n] && conv_relu_fusion() && !nodes_[n]->has_hooks() &&
+         !nodes_[n + 1]->has_hooks();
+}
+
+std::vector<Tensor> Graph::run_node(size_t n, std::map<std::string, Tensor, std::less<>>& values,
+                                    bool fused_relu) {
+  const NodeDef& node = def_.nodes[n];
+  std::vector<Tensor> args;
+  for (const std::string& input : node.inputs) {
+    args.push_back(input.empty() ? Tensor() : value_of(values, input, node.label()));
+  }
+  try {
+    return nodes_[n]->run(args, fused_relu);
+  } catch (const Unsupported&) {
+    throw;
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    if (what.find(node.op_type + " node") != std::string::npos) throw;
+    fail("{} node '{}': {}", node.op_type, node.label(), what);
+  }
+}
+
 std::vector<Tensor> Graph::run(const std::vector<Tensor>& inputs) {
   CAMLAB_CHECK(inputs.size() == def_.inputs.size(), "graph: {} inputs given, the graph takes {}",
                inputs.size(), def_.inputs.size());
@@ -209,21 +271,11 @@ std::vector<Tensor> Graph::run(const std::vector<Tensor>& inputs) {
   }
   for (const auto& [name, tensor] : weight_of_) values[name] = *tensor;
   for (size_t n = 0; n < nodes_.size(); ++n) {
+    const bool fused = fuses_relu(n);
+    std::vector<Tensor> results = run_node(n, values, fused);
+    for (const std::string& name : last_read_by_[n]) values.erase(name);
+    if (fused) ++n;  // the Relu ran in the convolution's epilogue: its outputs are these
     const NodeDef& node = def_.nodes[n];
-    std::vector<Tensor> args;
-    for (const std::string& input : node.inputs) {
-      args.push_back(input.empty() ? Tensor() : value_of(values, input, node.label()));
-    }
-    std::vector<Tensor> results;
-    try {
-      results = nodes_[n]->run(args);
-    } catch (const Unsupported&) {
-      throw;
-    } catch (const Error& e) {
-      const std::string what = e.what();
-      if (what.find(node.op_type + " node") != std::string::npos) throw;
-      fail("{} node '{}': {}", node.op_type, node.label(), what);
-    }
     for (size_t o = 0; o < node.outputs.size() && o < results.size(); ++o) {
       if (!node.outputs[o].empty()) values[node.outputs[o]] = results[o];
     }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,7 +30,8 @@ class GraphNode : public Module {
  public:
   GraphNode(const NodeDef& def, const GraphOp& op, int64_t opset);
   // All inputs in; all outputs out, the first one as the forward hooks left it.
-  std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+  // fused_relu: a Conv node applies the ReLU of the Relu node that alone reads it.
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs, bool fused_relu = false);
   Tensor forward(const Tensor& first) override;
   std::string type_name() const override { return def_.op_type; }
   std::string extra_repr() const override;
@@ -41,6 +43,7 @@ class GraphNode : public Module {
   int64_t opset_;
   std::vector<Tensor> pending_;  // [inputs] of the call in progress
   std::vector<Tensor> results_;  // [outputs] of the call in progress
+  bool fused_relu_ = false;      // of the call in progress
 };
 
 class Graph : public Module {
@@ -76,6 +79,12 @@ class Graph : public Module {
 
  private:
   std::vector<std::string> layer_candidates() const;
+  // Whether node n runs fused with the Relu node n + 1 in this call: conv_relu_fusion() is on,
+  // node n is a Conv whose output only that Relu reads, and neither node has hooks (a hook must
+  // see the convolution's own output, as in Sequential).
+  bool fuses_relu(size_t n) const;
+  std::vector<Tensor> run_node(size_t n, std::map<std::string, Tensor, std::less<>>& values,
+                               bool fused_relu);
 
   GraphDef def_;
   std::deque<Tensor> weights_;  // registered parameters and buffers (stable addresses)
@@ -84,6 +93,11 @@ class Graph : public Module {
   std::vector<std::shared_ptr<GraphNode>> nodes_;
   std::vector<std::string> node_names_;           // child module name per node
   std::vector<std::vector<std::string>> scopes_;  // module paths per node (raw and without "_1")
+  std::vector<bool> relu_reads_only_;  // node n is a Conv read by the Relu node n + 1 alone
+  // Per node: the values (graph inputs and node outputs) that node reads last, dropped once it
+  // ran, so a forward without grad holds only the live activations (autograd keeps what backward
+  // needs through its own references).
+  std::vector<std::vector<std::string>> last_read_by_;
 };
 
 // What Graph's constructor checks, for importers that must fail before building anything: every op

@@ -38,6 +38,9 @@ struct OpContext {
   int64_t opset;
   std::vector<Tensor> inputs;  // undefined where an optional input is omitted
   bool training = false;
+  // Conv only: y = max(conv(x) + b, 0) in one pass, the ReLU in the convolution's epilogue (the
+  // Graph then skips the Relu node that read it; see Graph::run).
+  bool fused_relu = false;
 
   bool has(size_t i) const { return i < inputs.size() && inputs[i].defined(); }
   // Input i; an Error naming the node when it is missing.

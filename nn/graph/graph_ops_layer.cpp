@@ -103,7 +103,8 @@ Outputs conv_op(const OpContext& ctx) {
                  .stride = w.stride,
                  .padding = w.before,
                  .dilation = w.dilation,
-                 .groups = groups};
+                 .groups = groups,
+                 .relu = ctx.fused_relu};
   Tensor bias = ctx.has(2) ? ctx.in(2) : Tensor();
   return {from_2d(camlab::conv2d(x4, w4, bias, p), x.dim())};
 }

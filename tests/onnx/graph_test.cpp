@@ -14,6 +14,7 @@
 #include "cam/methods/layers.h"
 #include "nn/graph/gelu_fusion.h"
 #include "nn/graph/graph_checkpoint.h"
+#include "nn/sequential.h"
 #include "tests/support/values.h"
 
 namespace camlab {
@@ -114,6 +115,38 @@ TEST(Graph, NodeOutputsCanBeHookedAndReplaced) {
   Tensor logits = graph(ops::ones({1, 2, 6, 6}));
   EXPECT_EQ(seen.shape(), (Shape{1, 4, 6, 6}));
   EXPECT_EQ(test::values(logits), test::values(graph.weight("fc.bias")));
+}
+
+// A Conv read by a Relu alone runs as one fused convolution (the ReLU in its epilogue): the same
+// values and gradients as the two nodes run apart, and a hook on the Conv still sees its own,
+// signed output because a hooked pair is not fused.
+TEST(Graph, ConvReluPairRunsFusedWithTheUnfusedValuesAndGradients) {
+  nn::Graph graph(tiny_net());
+  Generator gen(5);
+  const Tensor x = ops::randn({2, 2, 6, 6}, gen);  // [2, 2, 6, 6]
+  auto logits_and_grad = [&] {
+    Tensor input = x.clone().set_requires_grad(true);
+    Tensor logits = graph(input);
+    backward(sum(logits));
+    return std::make_pair(test::values(logits), test::values(input.grad()));
+  };
+  const auto fused = logits_and_grad();
+  nn::set_conv_relu_fusion(false);
+  const auto apart = logits_and_grad();
+  nn::set_conv_relu_fusion(true);
+  EXPECT_EQ(fused.first, apart.first);
+  EXPECT_EQ(fused.second, apart.second);
+
+  Tensor conv_output;
+  nn::ScopedForwardHook hook =
+      graph.layer("features.0")
+          .register_forward_hook([&](nn::Module&, const Tensor&, const Tensor& y) {
+            conv_output = y;
+            return Tensor();
+          });
+  EXPECT_EQ(test::values(graph(x)), fused.first);
+  ASSERT_TRUE(conv_output.defined());
+  EXPECT_LT(ops::amin(detach(conv_output)).item(), 0.0);  // before the ReLU
 }
 
 TEST(Graph, GradientsMatchFiniteDifferences) {
