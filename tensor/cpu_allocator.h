@@ -8,7 +8,9 @@
 //   cpu::empty_cache();   // give the cached buffers back to the OS
 //
 // Off (plain aligned_alloc/free) in sanitizer builds, so ASan still reports use-after-free, and
-// when the environment says CAMLAB_CPU_CACHING=0. CAMLAB_CPU_CACHE_LIMIT_MB caps the cached bytes.
+// when the environment says CAMLAB_CPU_CACHING=0. The cache holds at most max(an eighth of the RAM
+// within [1, 8] GiB, the most bytes ever in use − the bytes in use now); CAMLAB_CPU_CACHE_LIMIT_MB
+// sets a fixed cap instead.
 #pragma once
 
 #include <cstddef>
@@ -43,7 +45,7 @@ bool caching_enabled();
 void set_caching(bool enabled);
 // Re-reads CAMLAB_CPU_CACHING and CAMLAB_CPU_CACHE_LIMIT_MB (tests change them after start-up).
 void configure_caching_from_env();
-// The most bytes kept cached; a freed buffer that would exceed it goes back to the OS.
+// The most bytes the cache may hold now; a freed buffer that would exceed it goes back to the OS.
 size_t cache_limit();
 
 // The allocator registered for DeviceType::CPU (tensor/storage.h's allocator_for).

@@ -92,6 +92,25 @@ TEST_F(CpuAllocatorTest, EmptyCacheAndLimitReturnMemory) {
   EXPECT_EQ(cpu::allocator_stats().bytes_cached, cpu::size_class(4000));
 }
 
+// Without a fixed limit the cache may hold up to the high water of bytes in use, past its floor,
+// so buffers that were all live at once are all kept and the next identical step takes nothing
+// from the OS. The buffers are never touched, so no page is committed.
+TEST_F(CpuAllocatorTest, CacheGrowsToTheHighWaterOfBytesInUse) {
+  if (!cpu::caching_enabled()) GTEST_SKIP() << "caching is off in this build";
+  const size_t floor = cpu::cache_limit();
+  EXPECT_GE(floor, size_t(1) << 30);
+  const int64_t floats = static_cast<int64_t>((floor / 2 + (size_t(64) << 20)) / 4);
+  auto step = [&] {
+    Tensor a = Tensor::empty({floats});  // together more than the floor
+    Tensor b = Tensor::empty({floats});
+  };
+  step();
+  EXPECT_GE(cpu::allocator_stats().bytes_cached, static_cast<size_t>(8 * floats));  // both kept
+  const uint64_t os_before = cpu::allocator_stats().os_allocations;
+  step();
+  EXPECT_EQ(cpu::allocator_stats().os_allocations, os_before);
+}
+
 TEST_F(CpuAllocatorTest, PeakTracksTheHighestInUseAndResets) {
   cpu::reset_peak();
   const size_t base = cpu::allocator_stats().bytes_in_use;
