@@ -33,8 +33,7 @@ Cost graph_node_cost(const nn::GraphNode& node, const Tensor& x, const Tensor& y
     const std::vector<int64_t> strides = def.ints("strides", {1, 1});
     const int64_t groups = def.integer("group", 1);
     const int64_t kh = kernel.at(0), kw = kernel.size() > 1 ? kernel[1] : kernel[0];
-    return {conv_kind(kh, kw, strides.at(0), groups, x.size(1)),
-            conv_flop(x, y, kh, kw, groups)};
+    return {conv_kind(kh, kw, strides.at(0), groups, x.size(1)), conv_flop(x, y, kh, kw, groups)};
   }
   if ((def.op_type == "Gemm" || def.op_type == "MatMul") && x.dim() >= 1) {
     return {"linear", 2.0 * static_cast<double>(y.numel()) * static_cast<double>(x.size(-1))};
@@ -93,19 +92,19 @@ LayerProfile profile_layers(nn::Module& model, const Tensor& images, Steps steps
       tally.started = Clock::now();
       return Tensor();
     }));
-    hooks.emplace_back(leaf->register_forward_hook(
-        [&tally](nn::Module& m, const Tensor& x, const Tensor& y) {
-          if (!tally.timing) return Tensor();
-          // Kernels may run asynchronously on a GPU; this profile is for the CPU.
-          const double seconds = std::chrono::duration<double>(Clock::now() - tally.started).count();
-          const Cost cost = module_cost(m, x, y);
-          LayerKindTime& k = tally.kinds[cost.kind];
-          k.kind = cost.kind;
-          k.layers += 1;
-          k.seconds += seconds;
-          k.gflop += cost.flop * 1e-9;
-          return Tensor();
-        }));
+    hooks.emplace_back(leaf->register_forward_hook([&tally](nn::Module& m, const Tensor& x,
+                                                            const Tensor& y) {
+      if (!tally.timing) return Tensor();
+      // Kernels may run asynchronously on a GPU; this profile is for the CPU.
+      const double seconds = std::chrono::duration<double>(Clock::now() - tally.started).count();
+      const Cost cost = module_cost(m, x, y);
+      LayerKindTime& k = tally.kinds[cost.kind];
+      k.kind = cost.kind;
+      k.layers += 1;
+      k.seconds += seconds;
+      k.gflop += cost.flop * 1e-9;
+      return Tensor();
+    }));
   }
   for (int64_t i = 0; i < steps.warmup; ++i) model(images);
   tally.timing = true;

@@ -24,9 +24,9 @@ namespace camlab::experiments {
 
 struct LayerKindTime {
   std::string kind;
-  int64_t layers = 0;   // how many layers of this kind one forward runs
-  double seconds = 0;   // per forward, summed over those layers
-  double gflop = 0;     // per forward (2 flops per multiply-add); 0 where not counted
+  int64_t layers = 0;  // how many layers of this kind one forward runs
+  double seconds = 0;  // per forward, summed over those layers
+  double gflop = 0;    // per forward (2 flops per multiply-add); 0 where not counted
   double gflops() const { return seconds > 0 ? gflop / seconds : 0; }
 };
 

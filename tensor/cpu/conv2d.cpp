@@ -29,10 +29,10 @@
 #include <vector>
 
 #include "tensor/cpu/conv2d_avx512.h"
-#include "tensor/cpu_allocator.h"
 #include "tensor/cpu/im2col.h"
 #include "tensor/cpu/loops.h"
 #include "tensor/cpu/register.h"
+#include "tensor/cpu_allocator.h"
 #include "tensor/functors.h"
 #include "tensor/op_params.h"
 
