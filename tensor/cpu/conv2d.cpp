@@ -29,10 +29,11 @@
 #include <vector>
 
 #include "tensor/cpu/conv2d_avx512.h"
+#include "tensor/cpu/depthwise_conv2d.h"
 #include "tensor/cpu/im2col.h"
 #include "tensor/cpu/loops.h"
 #include "tensor/cpu/register.h"
-#include "tensor/cpu_allocator.h"
+#include "tensor/cpu/zeroed_scratch.h"
 #include "tensor/functors.h"
 #include "tensor/op_params.h"
 
@@ -120,26 +121,6 @@ int batch_threads(const ConvGeometry& g) {
   if (g.batch <= 1 || macs < kBatchParallelMacs || omp_in_parallel()) return 1;
   return static_cast<int>(std::min<int64_t>(omp_get_max_threads(), g.batch));
 }
-
-// A zeroed scratch buffer from the caching host allocator. A fresh `new T[]()` of several MB (the
-// padded input of a 224×224 layer is 13 MB) is an mmap whose every page faults and is zeroed by
-// the kernel on first touch, in every call; a cached buffer is only zeroed, here.
-template <typename T>
-class ZeroedScratch {
- public:
-  explicit ZeroedScratch(size_t size)
-      : bytes_(size * sizeof(T)), data_(static_cast<T*>(host_allocator().allocate(bytes_))) {
-    std::fill(data_, data_ + size, T(0));
-  }
-  ~ZeroedScratch() { host_allocator().deallocate(data_, bytes_); }
-  ZeroedScratch(const ZeroedScratch&) = delete;
-  ZeroedScratch& operator=(const ZeroedScratch&) = delete;
-  T* get() const { return data_; }
-
- private:
-  size_t bytes_;
-  T* data_;
-};
 
 // Runs body(n, workspace, thread) for every sample n. With several threads the batch is split
 // over OpenMP threads, each with its own zeroed workspace of `workspace_size` elements and single-
@@ -276,6 +257,41 @@ void conv2d_backward_weight_implicit(const KernelArgs& args, const ConvGeometry&
   }
 }
 
+// A strided 1×1 convolution (ResNet's downsampling shortcuts) reads every sh-th row and sw-th
+// column only: gathered once into [N, C, Ho, Wo], it is the unit-stride 1×1 convolution of that,
+// which the implicit GEMM runs (the im2col path reached a third of the FMA peak on these).
+bool strided_pointwise(const ConvGeometry& g) {
+  return g.kh == 1 && g.kw == 1 && g.ph == 0 && g.pw == 0 && (g.sh > 1 || g.sw > 1);
+}
+
+// x: [N, C, H, W] -> [N, C, Ho, Wo], element (oh, ow) from (oh·sh, ow·sw)
+Tensor subsample(const Tensor& x, const ConvGeometry& g) {
+  Tensor out = Tensor::empty({g.batch, g.channels, g.out_height, g.out_width}, x.dtype());
+  const float* src = x.data<float>();
+  float* dst = out.data<float>();
+#pragma omp parallel for schedule(static) if (g.batch * g.channels * g.col_cols() >= (1 << 16))
+  for (int64_t plane = 0; plane < g.batch * g.channels; ++plane) {
+    const float* in = src + plane * g.plane();
+    float* o = dst + plane * g.col_cols();
+    for (int64_t oh = 0; oh < g.out_height; ++oh) {
+      for (int64_t ow = 0; ow < g.out_width; ++ow) {
+        o[oh * g.out_width + ow] = in[oh * g.sh * g.width + ow * g.sw];
+      }
+    }
+  }
+  return out;
+}
+
+void strided_pointwise_forward(const KernelArgs& args, const ConvGeometry& g) {
+  Conv2dParams unit = args.get<Conv2dParams>();
+  unit.stride = {1, 1};
+  KernelArgs gathered = args;
+  gathered.inputs[0] = subsample(args.inputs[0], g);  // [N, C, Ho, Wo]
+  gathered.params = &unit;
+  conv2d_forward_implicit(gathered,
+                          make_conv_geometry(gathered.inputs[0].shape(), g.out_channels, unit));
+}
+
 #endif  // CAMLAB_CONV_AVX512
 
 // x: [N, C, H, W], w: [O, C/groups, kh, kw], b: [O] (optional) -> y: [N, O, Ho, Wo]
@@ -286,9 +302,16 @@ void conv2d_forward_typed(const KernelArgs& args) {
   const bool has_bias = args.inputs.size() > 2 && args.inputs[2].defined();
   const Tensor& y = args.outputs[0];
   const ConvGeometry g = make_conv_geometry(x.shape(), w.size(0), args.get<Conv2dParams>());
+  if (is_depthwise(g)) {
+    const bool relu = args.get<Conv2dParams>().relu;
+    return depthwise_conv2d_forward<T>(x.data<T>(), w.data<T>(),
+                                       has_bias ? args.inputs[2].data<T>() : nullptr, g, relu,
+                                       y.data<T>());
+  }
 #if CAMLAB_CONV_AVX512
   if constexpr (std::is_same_v<T, float>) {
     if (implicit_forward_applies(g)) return conv2d_forward_implicit(args, g);
+    if (strided_pointwise(g)) return strided_pointwise_forward(args, g);
   }
 #endif
   const ColsLayout l = make_layout(g);

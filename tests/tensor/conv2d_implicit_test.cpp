@@ -56,6 +56,10 @@ const std::vector<Case>& cases() {
       {"wide_padding", {2, 3, 6, 6}, {4, 3, 1, 3}, {.padding = {1, 2}}, true},
       // Stride 2 is not implicit: the im2col path.
       {"stride2", {2, 4, 9, 10}, {6, 4, 3, 3}, {.stride = {2, 2}, .padding = {1, 1}}, true},
+      // A strided 1×1 forward gathers every second row and column, then runs the unit-stride
+      // implicit GEMM; odd H and W leave a last row and column unread.
+      {"pointwise_stride2", {2, 17, 9, 11}, {12, 17, 1, 1}, {.stride = {2, 2}}, true},
+      {"pointwise_stride_2x3", {2, 9, 8, 10}, {7, 9, 1, 1}, {.stride = {2, 3}}, false},
       // Big enough (> 1M multiply-adds) to spread the batch over threads.
       {"threaded", {6, 16, 20, 20}, {24, 16, 3, 3}, {.padding = {1, 1}}, true},
   };

@@ -19,17 +19,22 @@ struct Pooled {
   std::vector<int64_t> idx;
 };
 
-Pooled reference_max_pool_2x2(const std::vector<float>& x, int64_t planes, int64_t H, int64_t W) {
-  const int64_t Ho = H / 2, Wo = W / 2;
+// Any window, padding counting as −∞: the rule max_pool2d follows, one output at a time.
+Pooled reference_max_pool(const std::vector<float>& x, int64_t planes, int64_t H, int64_t W,
+                          const Pool2dParams& p) {
+  const int64_t Ho = (H + 2 * p.padding[0] - p.kernel[0]) / p.stride[0] + 1;
+  const int64_t Wo = (W + 2 * p.padding[1] - p.kernel[1]) / p.stride[1] + 1;
   Pooled out;
-  for (int64_t p = 0; p < planes; ++p) {
+  for (int64_t plane = 0; plane < planes; ++plane) {
     for (int64_t oh = 0; oh < Ho; ++oh) {
       for (int64_t ow = 0; ow < Wo; ++ow) {
+        const int64_t h0 = oh * p.stride[0] - p.padding[0], w0 = ow * p.stride[1] - p.padding[1];
+        const int64_t hb = std::max<int64_t>(h0, 0), wb = std::max<int64_t>(w0, 0);
         float best = -std::numeric_limits<float>::infinity();
-        int64_t best_index = 2 * oh * W + 2 * ow;
-        for (int64_t ih = 2 * oh; ih < 2 * oh + 2; ++ih) {
-          for (int64_t iw = 2 * ow; iw < 2 * ow + 2; ++iw) {
-            const float v = x[(p * H + ih) * W + iw];
+        int64_t best_index = hb * W + wb;
+        for (int64_t ih = hb; ih < std::min(h0 + p.kernel[0], H); ++ih) {
+          for (int64_t iw = wb; iw < std::min(w0 + p.kernel[1], W); ++iw) {
+            const float v = x[(plane * H + ih) * W + iw];
             if (v > best || std::isnan(v)) {
               best = v;
               best_index = ih * W + iw;
@@ -42,6 +47,10 @@ Pooled reference_max_pool_2x2(const std::vector<float>& x, int64_t planes, int64
     }
   }
   return out;
+}
+
+Pooled reference_max_pool_2x2(const std::vector<float>& x, int64_t planes, int64_t H, int64_t W) {
+  return reference_max_pool(x, planes, H, W, Pool2dParams{});
 }
 
 std::vector<float> floats(const Tensor& t) {
@@ -74,6 +83,32 @@ TEST(MaxPool2x2, MatchesReferenceOnRandomOddSizedImages) {
     const Pooled want = reference_max_pool_2x2(floats(x), 15, H, W);
     expect_same_floats(floats(y), want.y);
     EXPECT_EQ(ints(idx), want.idx) << "H=" << H << " W=" << W;
+  }
+}
+
+// The general kernel (windows inside the image run column-vectorised, the clipped ones one by
+// one) on windows with padding and strides, over values with many ties and a few NaNs.
+TEST(MaxPoolGeneral, MatchesReferenceWithPaddingTiesAndNans) {
+  Generator gen(9);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<Pool2dParams> windows = {
+      {.kernel = {3, 3}, .stride = {2, 2}, .padding = {1, 1}},  // ResNet's stem pool
+      {.kernel = {3, 3}, .stride = {1, 1}, .padding = {1, 1}},
+      {.kernel = {2, 3}, .stride = {1, 2}, .padding = {0, 1}},
+      {.kernel = {5, 5}, .stride = {3, 3}, .padding = {2, 2}},
+      {.kernel = {3, 3}, .stride = {2, 2}}};
+  for (const Pool2dParams& p : windows) {
+    for (auto [H, W] : {std::pair<int64_t, int64_t>{11, 13}, {8, 8}, {5, 21}}) {
+      Tensor x = ops::randn({2, 3, H, W}, gen).contiguous();  // [N, C, H, W]
+      float* data = x.data<float>();
+      for (int64_t i = 0; i < x.numel(); ++i) data[i] = std::floor(2 * data[i]);  // many ties
+      data[5] = nan;
+      data[x.numel() / 2] = nan;
+      auto [y, idx] = ops::max_pool2d(x, p);
+      const Pooled want = reference_max_pool(floats(x), 6, H, W, p);
+      expect_same_floats(floats(y), want.y);
+      EXPECT_EQ(ints(idx), want.idx) << "H=" << H << " W=" << W << " k=" << p.kernel[0];
+    }
   }
 }
 
