@@ -46,6 +46,7 @@ Tensor relu(const Tensor& x);
 Tensor leaky_relu(const Tensor& x, double slope = 0.01);
 Tensor elu(const Tensor& x, double alpha = 1.0);
 Tensor gelu(const Tensor& x);
+Tensor erf(const Tensor& x);  // d erf(x)/dx = 2/√π · e^(−x²)
 Tensor sigmoid(const Tensor& x);
 Tensor tanh(const Tensor& x);
 

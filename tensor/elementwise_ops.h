@@ -33,6 +33,7 @@
   X(sigmoid, float_unary, fn::Sigmoid)                                 \
   X(tanh, float_unary, fn::Tanh)                                       \
   X(gelu, float_unary, fn::Gelu)                                       \
+  X(erf, float_unary, fn::Erf)                                         \
   X(leaky_relu, scalar_float_unary, fn::LeakyRelu)                     \
   X(elu, scalar_float_unary, fn::Elu)                                  \
   X(clamp, scalar2_unary, fn::Clamp)                                   \

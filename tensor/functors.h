@@ -89,6 +89,13 @@ struct Tanh {
     return tanh(x);
   }
 };
+// The error function, erf(x) = 2/√π ∫₀ˣ e^(−t²) dt (ONNX's Erf; exported GELUs are built on it).
+struct Erf {
+  template <class T>
+  CAMLAB_HD T operator()(T x) const {
+    return erf(x);
+  }
+};
 // Exact GELU, x·Φ(x) with Φ the standard normal CDF (Hendrycks & Gimpel 2016).
 struct Gelu {
   template <class T>

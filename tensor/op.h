@@ -17,7 +17,7 @@
   /* memory */                                                                                     \
   X(fill) X(copy) X(arange) X(uniform) X(normal) X(randint)                                        \
   /* unary elementwise */                                                                          \
-  X(neg) X(exp) X(log) X(sqrt) X(rsqrt) X(abs) X(sign) X(relu) X(sigmoid) X(tanh) X(gelu)          \
+  X(neg) X(exp) X(log) X(sqrt) X(rsqrt) X(abs) X(sign) X(relu) X(sigmoid) X(tanh) X(gelu) X(erf)  \
   X(leaky_relu) X(elu) X(clamp) X(pow_scalar) X(add_scalar) X(mul_scalar) X(logical_not)           \
   /* binary elementwise */                                                                         \
   X(add) X(sub) X(mul) X(div) X(pow) X(minimum) X(maximum) X(eq) X(ne) X(lt) X(le) X(gt) X(ge)     \

@@ -79,6 +79,7 @@ Tensor relu(const Tensor& x);
 Tensor leaky_relu(const Tensor& x, double slope = 0.01);
 Tensor elu(const Tensor& x, double alpha = 1.0);
 Tensor gelu(const Tensor& x);  // exact: x·Φ(x)
+Tensor erf(const Tensor& x);
 Tensor sigmoid(const Tensor& x);
 Tensor tanh(const Tensor& x);
 // Activation backwards: grad_x from grad_y and the saved input x (or output y where cheaper).

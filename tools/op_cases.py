@@ -65,6 +65,7 @@ CASES = {
     "sigmoid": unary(torch.sigmoid),
     "tanh": unary(torch.tanh),
     "gelu": unary(F.gelu),
+    "erf": unary(torch.erf),
     "leaky_relu": unary(lambda x: F.leaky_relu(x, 0.1)),
     "elu": unary(lambda x: F.elu(x, 0.7)),
     "clamp": unary(lambda x: torch.clamp(x, -0.5, 1.0)),

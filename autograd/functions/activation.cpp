@@ -41,6 +41,17 @@ Tensor gelu(const Tensor& x) {
                           });
 }
 
+Tensor erf(const Tensor& x) {
+  const RawOpScope raw_forward;
+  return autograd::record(
+      "erf", {x}, ops::erf(x), {{"x", x}}, [](const BackwardContext& ctx) -> Grads {
+        const Tensor& x = ctx.saved("x");
+        // 2/√π · e^(−x²) · dY
+        const Tensor slope = ops::mul(ops::exp(ops::neg(ops::mul(x, x))), 1.1283791670955126);
+        return {ops::mul(ctx.grad(0), slope)};
+      });
+}
+
 Tensor sigmoid(const Tensor& x) {
   const RawOpScope raw_forward;
   Tensor y = ops::sigmoid(x);  // σ' = y(1 − y) needs only the output

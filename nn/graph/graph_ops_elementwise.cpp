@@ -52,6 +52,7 @@ Outputs pow_op(const OpContext& ctx) {
 Outputs relu_op(const OpContext& ctx) { return {camlab::relu(ctx.in(0))}; }
 Outputs sigmoid_op(const OpContext& ctx) { return {camlab::sigmoid(ctx.in(0))}; }
 Outputs tanh_op(const OpContext& ctx) { return {camlab::tanh(ctx.in(0))}; }
+Outputs erf_op(const OpContext& ctx) { return {camlab::erf(ctx.in(0))}; }
 // Gelu (opset 20; also what fuse_exact_gelu makes of the exported Div-Erf-Add-Mul-Mul chain).
 Outputs gelu_op(const OpContext& ctx) {
   const std::string approximate = ctx.node.string("approximate", "none");
@@ -136,6 +137,7 @@ std::vector<GraphOp> elementwise_graph_ops() {
           {"Sigmoid", sigmoid_op},
           {"Tanh", tanh_op},
           {"Gelu", gelu_op},
+          {"Erf", erf_op},
           {"Sqrt", sqrt_op},
           {"Exp", exp_op},
           {"Log", log_op},

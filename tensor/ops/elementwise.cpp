@@ -116,6 +116,7 @@ Tensor relu(const Tensor& x) { return unary(Op::relu, x); }
 Tensor leaky_relu(const Tensor& x, double slope) { return unary(Op::leaky_relu, x, {.a = slope}); }
 Tensor elu(const Tensor& x, double alpha) { return unary(Op::elu, x, {.a = alpha}); }
 Tensor gelu(const Tensor& x) { return unary(Op::gelu, x); }
+Tensor erf(const Tensor& x) { return unary(Op::erf, x); }
 Tensor sigmoid(const Tensor& x) { return unary(Op::sigmoid, x); }
 Tensor tanh(const Tensor& x) { return unary(Op::tanh, x); }
 

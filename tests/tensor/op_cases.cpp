@@ -121,6 +121,7 @@ std::vector<OpCase> make_cases() {
   c.push_back(unary(Op::sigmoid, [](const Tensor& x) { return sigmoid(x); }));
   c.push_back(unary(Op::tanh, [](const Tensor& x) { return tanh(x); }));
   c.push_back(unary(Op::gelu, [](const Tensor& x) { return gelu(x); }));
+  c.push_back(unary(Op::erf, [](const Tensor& x) { return erf(x); }));
   c.push_back(unary(Op::leaky_relu, [](const Tensor& x) { return leaky_relu(x, 0.1); }));
   c.push_back(unary(Op::elu, [](const Tensor& x) { return elu(x, 0.7); }));
   c.push_back(unary(Op::clamp, [](const Tensor& x) { return clamp(x, -0.5, 1.0); }));
