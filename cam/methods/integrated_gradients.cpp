@@ -8,8 +8,7 @@ namespace camlab::cam {
 IntegratedGradients::IntegratedGradients(nn::Module& model, CommonOptions common,
                                          IntegratedGradientsOptions own)
     : PixelAttribution("integrated-gradients", model, std::move(common)), own_(own) {
-  CAMLAB_CHECK(own_.steps > 0, "integrated-gradients: steps (ig_steps) must be positive, got {}",
-               own_.steps);
+  CAMLAB_CHECK(own_.steps > 0, "integrated-gradients: steps must be positive, got {}", own_.steps);
   check_batch_size(own_.batch_size);
 }
 

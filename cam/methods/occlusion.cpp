@@ -20,9 +20,8 @@ struct Position {
 Occlusion::Occlusion(nn::Module& model, CommonOptions common, OcclusionOptions own)
     : PixelAttribution("occlusion", model, std::move(common)), own_(own) {
   CAMLAB_CHECK(own_.patch > 0 && own_.stride > 0,
-               "occlusion: patch and stride (occlusion_patch, occlusion_stride) must be positive, "
-               "got {} and {}",
-               own_.patch, own_.stride);
+               "occlusion: patch and stride must be positive, got {} and {}", own_.patch,
+               own_.stride);
   check_batch_size(own_.batch_size);
 }
 

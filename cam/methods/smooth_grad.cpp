@@ -14,8 +14,8 @@ std::unique_ptr<PixelAttribution> make_base(nn::Module& model, const std::string
   const std::vector<std::string> valid = {"saliency",       "guided-backprop",      "deconvnet",
                                           "guided-gradcam", "integrated-gradients", "occlusion"};
   CAMLAB_CHECK(std::find(valid.begin(), valid.end(), base) != valid.end(),
-               "smoothgrad: cannot smooth '{}'; base (smooth_base) must be a pixel method: {}",
-               base, join_names(valid));
+               "smoothgrad: cannot smooth '{}'; base must be a pixel method: {}", base,
+               join_names(valid));
   settings.common = common;
   settings.common.aug_smooth = false;  // augmentation, if any, wraps SmoothGrad as a whole
   std::unique_ptr<Method> method = make_method(base, model, settings);
@@ -31,8 +31,7 @@ SmoothGrad::SmoothGrad(nn::Module& model, CommonOptions common, SmoothGradOption
       base_(make_base(model, own_.base, this->common(), base_settings)),
       generator_(own_.seed) {
   CAMLAB_CHECK(own_.samples > 0 && own_.noise >= 0,
-               "smoothgrad: samples (smooth_samples) must be positive and noise (smooth_noise) "
-               "non-negative, got {} and {}",
+               "smoothgrad: samples must be positive and noise non-negative, got {} and {}",
                own_.samples, own_.noise);
   check_batch_size(own_.batch_size);
 }
