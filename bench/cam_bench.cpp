@@ -12,7 +12,7 @@
 //
 // Timing is cam_images_per_second (experiments/bench/workloads.h), as in `camlab bench`: one
 // warm-up call, then the best of several. Score-CAM and Ablation-CAM run 64·64 = 4096 extra
-// forwards each, in batches of MethodOptions::batch_size = 128.
+// forwards each, in batches of kDefaultMethodBatch = 128 (ScoreCamOptions::batch_size, ...).
 #include <omp.h>
 
 #include <cstdio>

@@ -6,7 +6,7 @@
 //   using namespace camlab;
 //   std::shared_ptr<nn::Sequential> net = my_network();        // layers as in README.md
 //   nn::load_checkpoint("runs/quick/best.h5", *net);
-//   auto gradcam = cam::make_method("gradcam", *net, {.layers = {"relu4"}});
+//   auto gradcam = cam::make_method("gradcam", *net, {.common = {.layers = {"relu4"}}});
 //   cam::Explanation e = gradcam->explain(images);             // e.maps: [N, H, W] in [0, 1]
 //
 // Installed as <prefix>/include/camlab/camlab.h; each header it names can also be included on

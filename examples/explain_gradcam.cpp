@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   const datasets::Batch batch = one.batch(0, 0);
 
   // Grad-CAM at relu2, the last activation before global average pooling.
-  auto gradcam = cam::make_method("gradcam", *net, {.layers = {"relu2"}});
+  auto gradcam = cam::make_method("gradcam", *net, {.common = {.layers = {"relu2"}}});
   const cam::Explanation e = gradcam->explain(batch.images, cam::Target::predicted());
   const Tensor map = e.maps.select(0, 0);  // [16, 16] in [0, 1]
 

@@ -16,8 +16,10 @@ constexpr double kScoreEps = 1e-7;
 
 }  // namespace
 
-AblationCam::AblationCam(nn::Module& model, MethodOptions options)
-    : ActivationCam("ablationcam", model, std::move(options), /*needs_gradients=*/false) {}
+AblationCam::AblationCam(nn::Module& model, CommonOptions common, AblationCamOptions own)
+    : ActivationCam("ablationcam", model, std::move(common), /*needs_gradients=*/false), own_(own) {
+  check_batch_size(own_.batch_size);
+}
 
 Contributions AblationCam::contributions(const CamInputs& in, size_t layer) {
   const Tensor& a = in.activations[layer];  // [N, K, h, w]
@@ -34,8 +36,8 @@ Contributions AblationCam::contributions(const CamInputs& in, size_t layer) {
             return mask.defined() ? ops::mul(output, mask) : Tensor();
           });
   std::vector<Tensor> chunks;
-  for (int64_t start = 0; start < n * k; start += options().batch_size) {
-    const int64_t count = std::min(options().batch_size, n * k - start);
+  for (int64_t start = 0; start < n * k; start += own_.batch_size) {
+    const int64_t count = std::min(own_.batch_size, n * k - start);
     std::vector<int64_t> image_of(static_cast<size_t>(count)), class_of(static_cast<size_t>(count));
     std::vector<double> keep(static_cast<size_t>(count * k), 1.0);
     for (int64_t i = 0; i < count; ++i) {

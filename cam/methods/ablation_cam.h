@@ -5,16 +5,20 @@
 //   Explanation e = ablation.explain(images);   // N·K ablated forwards, 256 per batch
 #pragma once
 
+#include "cam/methods/ablation_cam_options.h"
 #include "cam/methods/activation_cam.h"
 
 namespace camlab::cam {
 
 class AblationCam : public ActivationCam {
  public:
-  AblationCam(nn::Module& model, MethodOptions options);
+  AblationCam(nn::Module& model, CommonOptions common = {}, AblationCamOptions own = {});
 
  protected:
   Contributions contributions(const CamInputs& in, size_t layer) override;
+
+ private:
+  AblationCamOptions own_;
 };
 
 }  // namespace camlab::cam

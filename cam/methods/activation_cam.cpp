@@ -9,14 +9,14 @@
 
 namespace camlab::cam {
 
-ActivationCam::ActivationCam(std::string name, nn::Module& model, MethodOptions options,
+ActivationCam::ActivationCam(std::string name, nn::Module& model, CommonOptions common,
                              bool needs_gradients, bool always_eigen)
-    : Method(std::move(name), model, std::move(options)),
+    : Method(std::move(name), model, std::move(common)),
       needs_gradients_(needs_gradients),
       always_eigen_(always_eigen) {
   // Named layers are checked (and hooked) now, so a typo fails before any image is seen.
-  if (!this->options().layers.empty()) {
-    layers_ = this->options().layers;
+  if (!this->common().layers.empty()) {
+    layers_ = this->common().layers;
     for (const nn::ForwardHookHandle& handle :
          capture_.attach(this->model(), layers_, this->name())) {
       keep_hook(handle);
@@ -71,7 +71,7 @@ CamInputs ActivationCam::capture(const Tensor& images, const Target& target) {
 Explanation ActivationCam::compute(const Tensor& images, const Target& target) {
   prepare_layers(images);
   const CamInputs in = capture(images, target);
-  const bool eigen = always_eigen_ || options().eigen_smooth;
+  const bool eigen = always_eigen_ || common().eigen_smooth;
   std::vector<Tensor> raws;
   std::vector<Tensor> weights;
   for (size_t l = 0; l < layers_.size(); ++l) {

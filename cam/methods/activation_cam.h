@@ -37,13 +37,13 @@ struct CamInputs {
 
 class ActivationCam : public Method {
  public:
-  // The target layers: options.layers, or the automatic one once explain() has run.
+  // The target layers: common.layers, or the automatic one once explain() has run.
   const std::vector<std::string>& layers() const { return layers_; }
 
  protected:
   // needs_gradients: run the backward for dy/dA. always_eigen: the first principal component
   // even without eigen_smooth (Eigen-CAM, EigenGrad-CAM).
-  ActivationCam(std::string name, nn::Module& model, MethodOptions options, bool needs_gradients,
+  ActivationCam(std::string name, nn::Module& model, CommonOptions common, bool needs_gradients,
                 bool always_eigen = false);
 
   virtual Contributions contributions(const CamInputs& in, size_t layer) = 0;

@@ -68,8 +68,8 @@ nn::Linear& find_gap_linear_head(nn::Module& model, const std::string& layer, co
       method, layer, after.empty() ? std::string("nothing") : join_names(after, 8), feeding);
 }
 
-ClassActivationMap::ClassActivationMap(nn::Module& model, MethodOptions options)
-    : ActivationCam("cam", model, std::move(options), /*needs_gradients=*/false) {}
+ClassActivationMap::ClassActivationMap(nn::Module& model, CommonOptions common)
+    : ActivationCam("cam", model, std::move(common), /*needs_gradients=*/false) {}
 
 Contributions ClassActivationMap::contributions(const CamInputs& in, size_t layer) {
   const std::string& name = in.layers[layer];

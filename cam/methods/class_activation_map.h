@@ -23,7 +23,7 @@ nn::Linear& find_gap_linear_head(nn::Module& model, const std::string& layer, co
 
 class ClassActivationMap : public ActivationCam {
  public:
-  ClassActivationMap(nn::Module& model, MethodOptions options);
+  ClassActivationMap(nn::Module& model, CommonOptions common = {});
 
  protected:
   Contributions contributions(const CamInputs& in, size_t layer) override;

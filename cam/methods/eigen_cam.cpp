@@ -2,8 +2,8 @@
 
 namespace camlab::cam {
 
-EigenCam::EigenCam(nn::Module& model, MethodOptions options)
-    : ActivationCam("eigencam", model, std::move(options), /*needs_gradients=*/false,
+EigenCam::EigenCam(nn::Module& model, CommonOptions common)
+    : ActivationCam("eigencam", model, std::move(common), /*needs_gradients=*/false,
                     /*always_eigen=*/true) {}
 
 Contributions EigenCam::contributions(const CamInputs& in, size_t layer) {

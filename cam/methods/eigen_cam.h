@@ -12,7 +12,7 @@ namespace camlab::cam {
 
 class EigenCam : public ActivationCam {
  public:
-  EigenCam(nn::Module& model, MethodOptions options);
+  EigenCam(nn::Module& model, CommonOptions common = {});
 
  protected:
   Contributions contributions(const CamInputs& in, size_t layer) override;

@@ -6,23 +6,23 @@ namespace camlab::cam {
 namespace {
 
 // The wrapped methods run inside the wrapper's explain(): augmentation happens there, once.
-MethodOptions inner(MethodOptions options) {
-  options.aug_smooth = false;
-  return options;
+CommonOptions inner(CommonOptions common) {
+  common.aug_smooth = false;
+  return common;
 }
 
 }  // namespace
 
-Saliency::Saliency(nn::Module& model, MethodOptions options)
-    : PixelAttribution("saliency", model, std::move(options)) {}
+Saliency::Saliency(nn::Module& model, CommonOptions common)
+    : PixelAttribution("saliency", model, std::move(common)) {}
 
 Tensor Saliency::attribute(const Tensor& images, const Tensor& classes, const Target& target) {
   return input_gradient(model(), images, classes, target, name());
 }
 
-GuidedBackprop::GuidedBackprop(nn::Module& model, ReluRule rule, MethodOptions options)
+GuidedBackprop::GuidedBackprop(nn::Module& model, ReluRule rule, CommonOptions common)
     : PixelAttribution(rule == ReluRule::Guided ? "guided-backprop" : "deconvnet", model,
-                       std::move(options)) {
+                       std::move(common)) {
   for (const nn::ForwardHookHandle& handle : hooks_.attach(this->model(), rule, name())) {
     keep_hook(handle);
   }
@@ -34,11 +34,11 @@ Tensor GuidedBackprop::attribute(const Tensor& images, const Tensor& classes,
   return input_gradient(model(), images, classes, target, name());
 }
 
-GuidedGradCam::GuidedGradCam(nn::Module& model, MethodOptions options)
-    : PixelAttribution("guided-gradcam", model, std::move(options)),
+GuidedGradCam::GuidedGradCam(nn::Module& model, CommonOptions common)
+    : PixelAttribution("guided-gradcam", model, std::move(common)),
       gradcam_(std::make_unique<GradientCam>(GradientCamKind::GradCam, "gradcam", model,
-                                             inner(this->options()))),
-      guided_(std::make_unique<GuidedBackprop>(model, ReluRule::Guided, inner(this->options()))) {}
+                                             inner(this->common()))),
+      guided_(std::make_unique<GuidedBackprop>(model, ReluRule::Guided, inner(this->common()))) {}
 
 Tensor GuidedGradCam::attribute(const Tensor& images, const Tensor& classes, const Target& target) {
   // Two passes: the guided rule would change dy/dA too, so Grad-CAM runs with it disarmed.

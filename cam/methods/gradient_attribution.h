@@ -21,14 +21,14 @@ namespace camlab::cam {
 // dy/dx; raw = max over channels of |dy/dx|.
 class Saliency : public PixelAttribution {
  public:
-  Saliency(nn::Module& model, MethodOptions options);
+  Saliency(nn::Module& model, CommonOptions common = {});
   Tensor attribute(const Tensor& images, const Tensor& classes, const Target& target) override;
 };
 
 // dy/dx with every ReLU module's backward replaced by the rule ("guided-backprop", "deconvnet").
 class GuidedBackprop : public PixelAttribution {
  public:
-  GuidedBackprop(nn::Module& model, ReluRule rule, MethodOptions options);
+  GuidedBackprop(nn::Module& model, ReluRule rule, CommonOptions common = {});
   Tensor attribute(const Tensor& images, const Tensor& classes, const Target& target) override;
 
  private:
@@ -38,7 +38,7 @@ class GuidedBackprop : public PixelAttribution {
 // Guided backprop ⊙ the Grad-CAM display map (bilinear to the input size, min-max), per channel.
 class GuidedGradCam : public PixelAttribution {
  public:
-  GuidedGradCam(nn::Module& model, MethodOptions options);
+  GuidedGradCam(nn::Module& model, CommonOptions common = {});
   Tensor attribute(const Tensor& images, const Tensor& classes, const Target& target) override;
   std::vector<nn::ForwardHookHandle> hook_handles() const override;
   std::string layer_name() const override;

@@ -54,8 +54,8 @@ Contributions gradient_cam_contributions(GradientCamKind kind, const Tensor& a, 
 }
 
 GradientCam::GradientCam(GradientCamKind kind, std::string name, nn::Module& model,
-                         MethodOptions options)
-    : ActivationCam(std::move(name), model, std::move(options), /*needs_gradients=*/true,
+                         CommonOptions common)
+    : ActivationCam(std::move(name), model, std::move(common), /*needs_gradients=*/true,
                     /*always_eigen=*/kind == GradientCamKind::EigenGradCam),
       kind_(kind) {}
 

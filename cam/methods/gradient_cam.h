@@ -30,7 +30,7 @@ Contributions gradient_cam_contributions(GradientCamKind kind, const Tensor& act
 
 class GradientCam : public ActivationCam {
  public:
-  GradientCam(GradientCamKind kind, std::string name, nn::Module& model, MethodOptions options);
+  GradientCam(GradientCamKind kind, std::string name, nn::Module& model, CommonOptions common = {});
 
  protected:
   Contributions contributions(const CamInputs& in, size_t layer) override;

@@ -53,13 +53,15 @@ Tensor deaugment_mean(const Tensor& stacked, int64_t n) {
 
 }  // namespace
 
-Method::Method(std::string name, nn::Module& model, MethodOptions options)
-    : name_(std::move(name)), model_(model), options_(std::move(options)) {
-  CAMLAB_CHECK(options_.batch_size > 0, "{}: batch_size must be positive, got {}", name_,
-               options_.batch_size);
-  CAMLAB_CHECK(options_.image_shape.empty() || options_.image_shape.size() == 3,
+Method::Method(std::string name, nn::Module& model, CommonOptions common)
+    : name_(std::move(name)), model_(model), common_(std::move(common)) {
+  CAMLAB_CHECK(common_.image_shape.empty() || common_.image_shape.size() == 3,
                "{}: image_shape must be {{C, H, W}}, got {} values", name_,
-               options_.image_shape.size());
+               common_.image_shape.size());
+}
+
+void Method::check_batch_size(int64_t batch_size) const {
+  CAMLAB_CHECK(batch_size > 0, "{}: batch_size must be positive, got {}", name_, batch_size);
 }
 
 void Method::keep_hook(const nn::ForwardHookHandle& handle) {
@@ -73,11 +75,11 @@ void Method::check_images(const Tensor& images) const {
                images.defined() ? shape_str(images.shape()) : "undefined");
   CAMLAB_CHECK(is_floating(images.dtype()), "{}: images must be float32 or float64, got {}", name_,
                dtype_name(images.dtype()));
-  const auto& want = options_.image_shape;
+  const auto& want = common_.image_shape;
   if (!want.empty()) {
     CAMLAB_CHECK(
         images.size(1) == want[0] && images.size(2) == want[1] && images.size(3) == want[2],
-        "{}: images are {} but the model takes [N, {}, {}, {}] (options.image_shape)", name_,
+        "{}: images are {} but the model takes [N, {}, {}, {}] (image_shape)", name_,
         shape_str(images.shape()), want[0], want[1], want[2]);
   }
   for (const auto& [path, module] : model_.named_modules()) {
@@ -102,7 +104,7 @@ Tensor Method::forward(const Tensor& images) {
 Explanation Method::explain(const Tensor& images, const Target& target) {
   check_images(images);
   EvalModeGuard eval(model_);
-  return options_.aug_smooth ? explain_augmented(images, target) : compute(images, target);
+  return common_.aug_smooth ? explain_augmented(images, target) : compute(images, target);
 }
 
 Explanation Method::explain_augmented(const Tensor& images, const Target& target) {

@@ -2,52 +2,27 @@
 // Ablation-CAM, Eigen-CAM, Random-CAM and the pixel attributions (saliency, guided backprop, ...).
 //
 //   model->eval();
-//   auto gradcam = make_method("gradcam", *model, {.layers = {"conv4"}});
+//   auto gradcam = make_method("gradcam", *model, {.common = {.layers = {"conv4"}}});
 //   Explanation e = gradcam->explain(images, Target::labels(labels));  // images [N, C, H, W]
 //   e.maps;   // [N, H, W] in [0, 1]; e.raw [N, h, w] at conv4's resolution; e.targets, e.logits
 //   // the hooks gradcam placed on the model are removed when it goes out of scope
+//   MethodSettings settings;         // each method gets settings.common and its own part:
+//   settings.occlusion.patch = 8;    // occlusion's patch, seen by occlusion only
+//   auto occlusion = make_method("occlusion", *model, settings);
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "cam/methods/common_options.h"
+#include "cam/methods/method_settings.h"
 #include "cam/methods/target.h"
 #include "nn/hooks.h"
 #include "nn/module.h"
 #include "tensor/tensor.h"
 
 namespace camlab::cam {
-
-struct MethodOptions {
-  // Target layers by dotted name; empty: the last module with a 4-d output, found by a probing
-  // forward. Several layers are fused: each map to the input size and min-max, then the mean.
-  std::vector<std::string> layers;
-  // Test-time augmentation (pytorch-grad-cam's aug_smooth): hflip x brightness {0.9, 1, 1.1},
-  // explained in one batch for the classes of the unaugmented images, flips undone, raw maps
-  // averaged.
-  bool aug_smooth = false;
-  // First principal component of the terms w_k·A^k instead of their sum (activation-map methods;
-  // the pixel methods ignore it).
-  bool eigen_smooth = false;
-  // Images per forward for the extra forwards of Score-CAM, Ablation-CAM, occlusion, integrated
-  // gradients and SmoothGrad.
-  int64_t batch_size = 128;
-  // Random-CAM's weights and SmoothGrad's noise.
-  uint64_t seed = 0;
-  // {C, H, W} the model expects; empty checks channels against the first Conv2d only.
-  std::vector<int64_t> image_shape;
-  // SmoothGrad (Smilkov et al. 2017): samples, σ / (max − min) per image, the method it smooths.
-  int64_t smooth_samples = 16;
-  double smooth_noise = 0.15;
-  std::string smooth_base = "saliency";
-  // Integrated gradients (Sundararajan et al. 2017): Riemann steps from the zero baseline.
-  int64_t ig_steps = 32;
-  // Occlusion (Zeiler & Fergus 2014): square patch, stride and the value it is filled with.
-  int64_t occlusion_patch = 4;
-  int64_t occlusion_stride = 2;
-  double occlusion_baseline = 0.0;
-};
 
 struct Explanation {
   // [N, h, w] at feature resolution, after the final ReLU where the method has one. Several layers:
@@ -70,7 +45,8 @@ class Method {
   // The CLI name ("gradcam++").
   const std::string& name() const { return name_; }
   nn::Module& model() const { return model_; }
-  const MethodOptions& options() const { return options_; }
+  // The options every method shares; a method's own knobs are members of the method.
+  const CommonOptions& common() const { return common_; }
 
   // Explains each image's target. The model runs in eval mode (restored afterwards) and with
   // grad mode on where the method needs gradients. Errors name the method and what was wrong.
@@ -81,7 +57,10 @@ class Method {
   virtual std::vector<nn::ForwardHookHandle> hook_handles() const { return handles_; }
 
  protected:
-  Method(std::string name, nn::Module& model, MethodOptions options);
+  Method(std::string name, nn::Module& model, CommonOptions common);
+
+  // Checks a method's batch_size (images per extra forward) is positive.
+  void check_batch_size(int64_t batch_size) const;
 
   // The explanation of un-augmented images; explain() adds validation, eval mode and aug-smooth.
   virtual Explanation compute(const Tensor& images, const Target& target) = 0;
@@ -98,16 +77,17 @@ class Method {
 
   std::string name_;
   nn::Module& model_;
-  MethodOptions options_;
+  CommonOptions common_;
   std::vector<nn::ScopedForwardHook> hooks_;
   std::vector<nn::ForwardHookHandle> handles_;
 };
 
 // The registry: every CLI name, in the order the CLI lists them.
 const std::vector<std::string>& method_names();
-// A method by CLI name; an unknown name is an Error listing the valid ones. The model must outlive
-// the method (it holds hooks on the model's modules).
+// A method by CLI name, given settings.common and its own part of the settings (defaults
+// otherwise); an unknown name is an Error listing the valid ones. The model must outlive the
+// method (it holds hooks on the model's modules).
 std::unique_ptr<Method> make_method(const std::string& name, nn::Module& model,
-                                    const MethodOptions& options = {});
+                                    const MethodSettings& settings = {});
 
 }  // namespace camlab::cam

@@ -17,17 +17,18 @@ struct Position {
 
 }  // namespace
 
-Occlusion::Occlusion(nn::Module& model, MethodOptions options)
-    : PixelAttribution("occlusion", model, std::move(options)) {
-  CAMLAB_CHECK(this->options().occlusion_patch > 0 && this->options().occlusion_stride > 0,
-               "occlusion: occlusion_patch and occlusion_stride must be positive, got {} and {}",
-               this->options().occlusion_patch, this->options().occlusion_stride);
+Occlusion::Occlusion(nn::Module& model, CommonOptions common, OcclusionOptions own)
+    : PixelAttribution("occlusion", model, std::move(common)), own_(own) {
+  CAMLAB_CHECK(own_.patch > 0 && own_.stride > 0,
+               "occlusion: patch and stride must be positive, got {} and {}", own_.patch,
+               own_.stride);
+  check_batch_size(own_.batch_size);
 }
 
 Tensor Occlusion::attribute(const Tensor& images, const Tensor& classes, const Target& target) {
   const int64_t n = images.size(0), channels = images.size(1);
   const int64_t height = images.size(2), width = images.size(3);
-  const int64_t patch = options().occlusion_patch, stride = options().occlusion_stride;
+  const int64_t patch = own_.patch, stride = own_.stride;
   CAMLAB_CHECK(patch <= height && patch <= width,
                "occlusion: a {}x{} patch does not fit images of {}x{}", patch, patch, height,
                width);
@@ -48,8 +49,8 @@ Tensor Occlusion::attribute(const Tensor& images, const Tensor& classes, const T
   std::vector<double> drop_sum(static_cast<size_t>(n * height * width), 0.0);
   std::vector<double> covered(static_cast<size_t>(n * height * width), 0.0);
   const int64_t total = n * per_image;
-  for (int64_t start = 0; start < total; start += options().batch_size) {
-    const int64_t count = std::min(options().batch_size, total - start);
+  for (int64_t start = 0; start < total; start += own_.batch_size) {
+    const int64_t count = std::min(own_.batch_size, total - start);
     std::vector<int64_t> image_of(static_cast<size_t>(count)), class_of(static_cast<size_t>(count));
     std::vector<double> keep(static_cast<size_t>(count * height * width), 1.0);  // 0 in the patch
     for (int64_t i = 0; i < count; ++i) {
@@ -64,9 +65,8 @@ Tensor Occlusion::attribute(const Tensor& images, const Tensor& classes, const T
         Tensor::from_vector(keep, {count, 1, height, width}).to(images.dtype()).to(images.device());
     Tensor index = Tensor::from_vector(image_of, {count}).to(images.device());
     // x·mask + baseline·(1 − mask), every channel
-    Tensor occluded =
-        ops::add(ops::mul(ops::index_select(images, 0, index), mask),
-                 ops::mul(ops::add(ops::neg(mask), 1.0), options().occlusion_baseline));
+    Tensor occluded = ops::add(ops::mul(ops::index_select(images, 0, index), mask),
+                               ops::mul(ops::add(ops::neg(mask), 1.0), own_.baseline));
     Tensor scores = target.scores(
         model()(occluded), Tensor::from_vector(class_of, {count}).to(images.device()), name());
     Tensor host = scores.to(Device::cpu()).to(DType::Float64).contiguous();

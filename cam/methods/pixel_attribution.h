@@ -24,8 +24,8 @@ class PixelAttribution : public Method {
   virtual std::string layer_name() const { return {}; }
 
  protected:
-  PixelAttribution(std::string name, nn::Module& model, MethodOptions options)
-      : Method(std::move(name), model, std::move(options)) {}
+  PixelAttribution(std::string name, nn::Module& model, CommonOptions common)
+      : Method(std::move(name), model, std::move(common)) {}
 
   Explanation compute(const Tensor& images, const Target& target) override;
   // attributions -> raw [N, H, W]: max over channels of |a| (Simonyan et al. 2014), unless a

@@ -5,9 +5,9 @@
 
 namespace camlab::cam {
 
-RandomCam::RandomCam(nn::Module& model, MethodOptions options)
-    : ActivationCam("randomcam", model, std::move(options), /*needs_gradients=*/false),
-      generator_(this->options().seed) {}
+RandomCam::RandomCam(nn::Module& model, CommonOptions common, RandomCamOptions own)
+    : ActivationCam("randomcam", model, std::move(common), /*needs_gradients=*/false),
+      generator_(own.seed) {}
 
 Explanation RandomCam::explain_with_weights(const Tensor& images, const Target& target,
                                             const Tensor& weights) {

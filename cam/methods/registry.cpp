@@ -19,49 +19,65 @@
 namespace camlab::cam {
 namespace {
 
-using Factory = std::function<std::unique_ptr<Method>(nn::Module&, const MethodOptions&)>;
+// Each factory hands its method settings.common and only that method's own part of the settings.
+using Factory = std::function<std::unique_ptr<Method>(nn::Module&, const MethodSettings&)>;
 
 Factory gradient_cam(GradientCamKind kind, const char* name) {
-  return [kind, name](nn::Module& model, const MethodOptions& options) {
-    return std::make_unique<GradientCam>(kind, name, model, options);
+  return [kind, name](nn::Module& model, const MethodSettings& settings) {
+    return std::make_unique<GradientCam>(kind, name, model, settings.common);
   };
 }
 
+// A method that has no options of its own.
 template <typename M>
-Factory plain() {
-  return [](nn::Module& model, const MethodOptions& options) {
-    return std::make_unique<M>(model, options);
+Factory common_only() {
+  return [](nn::Module& model, const MethodSettings& settings) {
+    return std::make_unique<M>(model, settings.common);
+  };
+}
+
+// A method with its own options: `own` picks its part of the settings.
+template <typename M, typename Own>
+Factory with_own(Own MethodSettings::*own) {
+  return [own](nn::Module& model, const MethodSettings& settings) {
+    return std::make_unique<M>(model, settings.common, settings.*own);
   };
 }
 
 Factory relu_rule(ReluRule rule) {
-  return [rule](nn::Module& model, const MethodOptions& options) {
-    return std::make_unique<GuidedBackprop>(model, rule, options);
+  return [rule](nn::Module& model, const MethodSettings& settings) {
+    return std::make_unique<GuidedBackprop>(model, rule, settings.common);
   };
+}
+
+// SmoothGrad also builds its base method, which takes its own part of the same settings.
+std::unique_ptr<Method> smooth_grad(nn::Module& model, const MethodSettings& settings) {
+  return std::make_unique<SmoothGrad>(model, settings.common, settings.smoothgrad, settings);
 }
 
 // In the order the CLI lists them: activation maps, then pixel attribution.
 const std::vector<std::pair<std::string, Factory>>& factories() {
   static const std::vector<std::pair<std::string, Factory>> table = {
-      {"cam", plain<ClassActivationMap>()},
+      {"cam", common_only<ClassActivationMap>()},
       {"gradcam", gradient_cam(GradientCamKind::GradCam, "gradcam")},
       {"gradcam++", gradient_cam(GradientCamKind::GradCamPlusPlus, "gradcam++")},
       {"xgradcam", gradient_cam(GradientCamKind::XGradCam, "xgradcam")},
       {"layercam", gradient_cam(GradientCamKind::LayerCam, "layercam")},
       {"hirescam", gradient_cam(GradientCamKind::HiResCam, "hirescam")},
       {"gradcam-elementwise", gradient_cam(GradientCamKind::ElementWise, "gradcam-elementwise")},
-      {"scorecam", plain<ScoreCam>()},
-      {"ablationcam", plain<AblationCam>()},
-      {"eigencam", plain<EigenCam>()},
+      {"scorecam", with_own<ScoreCam>(&MethodSettings::scorecam)},
+      {"ablationcam", with_own<AblationCam>(&MethodSettings::ablationcam)},
+      {"eigencam", common_only<EigenCam>()},
       {"eigengradcam", gradient_cam(GradientCamKind::EigenGradCam, "eigengradcam")},
-      {"randomcam", plain<RandomCam>()},
-      {"saliency", plain<Saliency>()},
+      {"randomcam", with_own<RandomCam>(&MethodSettings::randomcam)},
+      {"saliency", common_only<Saliency>()},
       {"guided-backprop", relu_rule(ReluRule::Guided)},
       {"deconvnet", relu_rule(ReluRule::Deconvnet)},
-      {"guided-gradcam", plain<GuidedGradCam>()},
-      {"smoothgrad", plain<SmoothGrad>()},
-      {"integrated-gradients", plain<IntegratedGradients>()},
-      {"occlusion", plain<Occlusion>()},
+      {"guided-gradcam", common_only<GuidedGradCam>()},
+      {"smoothgrad", smooth_grad},
+      {"integrated-gradients",
+       with_own<IntegratedGradients>(&MethodSettings::integrated_gradients)},
+      {"occlusion", with_own<Occlusion>(&MethodSettings::occlusion)},
   };
   return table;
 }
@@ -78,9 +94,9 @@ const std::vector<std::string>& method_names() {
 }
 
 std::unique_ptr<Method> make_method(const std::string& name, nn::Module& model,
-                                    const MethodOptions& options) {
+                                    const MethodSettings& settings) {
   for (const auto& [known, factory] : factories()) {
-    if (known == name) return factory(model, options);
+    if (known == name) return factory(model, settings);
   }
   fail("make_method: unknown method '{}'; valid methods: {}", name,
        join_names(method_names(), method_names().size()));

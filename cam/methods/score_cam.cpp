@@ -23,8 +23,10 @@ Tensor channel_masks(const Tensor& activations, int64_t height, int64_t width) {
 
 }  // namespace
 
-ScoreCam::ScoreCam(nn::Module& model, MethodOptions options)
-    : ActivationCam("scorecam", model, std::move(options), /*needs_gradients=*/false) {}
+ScoreCam::ScoreCam(nn::Module& model, CommonOptions common, ScoreCamOptions own)
+    : ActivationCam("scorecam", model, std::move(common), /*needs_gradients=*/false), own_(own) {
+  check_batch_size(own_.batch_size);
+}
 
 Contributions ScoreCam::contributions(const CamInputs& in, size_t layer) {
   const Tensor& a = in.activations[layer];  // [N, K, h, w]
@@ -36,8 +38,8 @@ Contributions ScoreCam::contributions(const CamInputs& in, size_t layer) {
 
   autograd::NoGradGuard no_grad;
   std::vector<Tensor> chunks;
-  for (int64_t start = 0; start < n * k; start += options().batch_size) {
-    const int64_t count = std::min(options().batch_size, n * k - start);
+  for (int64_t start = 0; start < n * k; start += own_.batch_size) {
+    const int64_t count = std::min(own_.batch_size, n * k - start);
     std::vector<int64_t> image_of(static_cast<size_t>(count)), class_of(static_cast<size_t>(count));
     for (int64_t i = 0; i < count; ++i) {
       image_of[i] = (start + i) / k;

@@ -7,15 +7,19 @@
 #pragma once
 
 #include "cam/methods/activation_cam.h"
+#include "cam/methods/score_cam_options.h"
 
 namespace camlab::cam {
 
 class ScoreCam : public ActivationCam {
  public:
-  ScoreCam(nn::Module& model, MethodOptions options);
+  ScoreCam(nn::Module& model, CommonOptions common = {}, ScoreCamOptions own = {});
 
  protected:
   Contributions contributions(const CamInputs& in, size_t layer) override;
+
+ private:
+  ScoreCamOptions own_;
 };
 
 }  // namespace camlab::cam

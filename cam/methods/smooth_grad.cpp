@@ -9,28 +9,31 @@
 namespace camlab::cam {
 namespace {
 
-std::unique_ptr<PixelAttribution> make_base(nn::Module& model, MethodOptions options) {
+std::unique_ptr<PixelAttribution> make_base(nn::Module& model, const std::string& base,
+                                            const CommonOptions& common, MethodSettings settings) {
   const std::vector<std::string> valid = {"saliency",       "guided-backprop",      "deconvnet",
                                           "guided-gradcam", "integrated-gradients", "occlusion"};
-  const std::string base = options.smooth_base;
   CAMLAB_CHECK(std::find(valid.begin(), valid.end(), base) != valid.end(),
-               "smoothgrad: cannot smooth '{}'; smooth_base must be a pixel method: {}", base,
+               "smoothgrad: cannot smooth '{}'; base must be a pixel method: {}", base,
                join_names(valid));
-  options.aug_smooth = false;  // augmentation, if any, wraps SmoothGrad as a whole
-  std::unique_ptr<Method> method = make_method(base, model, options);
+  settings.common = common;
+  settings.common.aug_smooth = false;  // augmentation, if any, wraps SmoothGrad as a whole
+  std::unique_ptr<Method> method = make_method(base, model, settings);
   return std::unique_ptr<PixelAttribution>(dynamic_cast<PixelAttribution*>(method.release()));
 }
 
 }  // namespace
 
-SmoothGrad::SmoothGrad(nn::Module& model, MethodOptions options)
-    : PixelAttribution("smoothgrad", model, std::move(options)),
-      base_(make_base(model, this->options())),
-      generator_(this->options().seed) {
-  CAMLAB_CHECK(this->options().smooth_samples > 0 && this->options().smooth_noise >= 0,
-               "smoothgrad: smooth_samples must be positive and smooth_noise non-negative, got "
-               "{} and {}",
-               this->options().smooth_samples, this->options().smooth_noise);
+SmoothGrad::SmoothGrad(nn::Module& model, CommonOptions common, SmoothGradOptions own,
+                       const MethodSettings& base_settings)
+    : PixelAttribution("smoothgrad", model, std::move(common)),
+      own_(std::move(own)),
+      base_(make_base(model, own_.base, this->common(), base_settings)),
+      generator_(own_.seed) {
+  CAMLAB_CHECK(own_.samples > 0 && own_.noise >= 0,
+               "smoothgrad: samples must be positive and noise non-negative, got {} and {}",
+               own_.samples, own_.noise);
+  check_batch_size(own_.batch_size);
 }
 
 Explanation SmoothGrad::explain_with_noise(const Tensor& images, const Target& target,
@@ -51,11 +54,10 @@ Explanation SmoothGrad::explain_with_noise(const Tensor& images, const Target& t
 }
 
 Tensor SmoothGrad::attribute(const Tensor& images, const Tensor& classes, const Target& target) {
-  const int64_t samples = given_noise_.defined() ? given_noise_.size(0) : options().smooth_samples;
+  const int64_t samples = given_noise_.defined() ? given_noise_.size(0) : own_.samples;
   // σ = noise·(max − min) per image: [N, 1, 1, 1]
-  const Tensor sigma =
-      ops::mul(ops::sub(ops::amax(images, {1, 2, 3}, true), ops::amin(images, {1, 2, 3}, true)),
-               options().smooth_noise);
+  const Tensor sigma = ops::mul(
+      ops::sub(ops::amax(images, {1, 2, 3}, true), ops::amin(images, {1, 2, 3}, true)), own_.noise);
   auto noisy = [&](const Tensor& block, int64_t first, int64_t sample) {
     const int64_t count = block.size(0);
     Tensor draw = given_noise_.defined()
@@ -66,7 +68,7 @@ Tensor SmoothGrad::attribute(const Tensor& images, const Tensor& classes, const 
   auto base = [&](const Tensor& batch, const Tensor& batch_classes) {
     return base_->attribute(batch, batch_classes, target);
   };
-  Tensor sum = sum_over_copies(images, classes, samples, options().batch_size, noisy, base);
+  Tensor sum = sum_over_copies(images, classes, samples, own_.batch_size, noisy, base);
   return ops::mul(sum, 1.0 / static_cast<double>(samples));
 }
 

@@ -89,10 +89,10 @@ Throughput time_inference(nn::Module& model, const Tensor& x, Steps steps) {
 double cam_images_per_second(const std::string& method, nn::Module& model, const Tensor& images,
                              const std::string& layer, int repetitions, cam::Explanation* last,
                              int64_t batch_size) {
-  cam::MethodOptions options;
-  if (!layer.empty()) options.layers = {layer};  // empty: the method finds the last 4-d output
-  if (batch_size > 0) options.batch_size = batch_size;
-  auto explainer = cam::make_method(method, model, options);
+  cam::MethodSettings settings;
+  if (!layer.empty()) settings.common.layers = {layer};  // empty: the last 4-d output
+  if (batch_size > 0) settings.set_batch_size(batch_size);
+  auto explainer = cam::make_method(method, model, settings);
   cam::Explanation e;
   const double seconds = best_seconds(
       repetitions, [&] { e = explainer->explain(images); }, images.device());

@@ -91,11 +91,11 @@ ExplainResult explain(nn::Module& model, const ExplainInputs& inputs,
   for (const std::string& target_text : request.targets) {
     const TargetChoice choice = parse_target(target_text, inputs, request, probabilities.size(1));
     for (const std::string& name : request.methods) {
-      cam::MethodOptions options;
-      if (!request.layer.empty()) options.layers = {request.layer};
-      options.seed = request.seed;
-      options.image_shape = {images.size(1), images.size(2), images.size(3)};
-      auto method = cam::make_method(name, model, options);
+      cam::MethodSettings settings;
+      if (!request.layer.empty()) settings.common.layers = {request.layer};
+      settings.common.image_shape = {images.size(1), images.size(2), images.size(3)};
+      settings.set_seed(request.seed);
+      auto method = cam::make_method(name, model, settings);
       cam::Explanation e = method->explain(images, choice.target);
       const std::string key = request.targets.size() == 1 ? name : name + ":" + target_text;
       const std::string column = choice.title.empty() ? name : name + ": " + choice.title;

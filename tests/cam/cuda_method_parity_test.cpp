@@ -32,7 +32,9 @@ TEST_P(CudaMethodParity, MapsEqualTheCpuMaps) {
   gpu_net->to(Device::cuda());
   const Tensor images = fx.inputs(DType::Float32);  // [3, 1, 12, 12]
   const Tensor labels = fx.labels();                // int64 [3]
-  const MethodOptions options{.layers = {"relu2"}, .batch_size = 8, .seed = 3};
+  MethodSettings options{.common = {.layers = {"relu2"}}};
+  options.set_batch_size(8);
+  options.set_seed(3);
 
   const Explanation cpu =
       make_method(name, *cpu_net, options)->explain(images, Target::labels(labels));

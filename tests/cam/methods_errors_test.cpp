@@ -25,10 +25,12 @@ TEST(CamMethodsErrors, UnknownMethodListsTheValidOnes) {
 TEST(CamMethodsErrors, UnknownLayerListsTheValidOnes) {
   CamFixture fx;
   auto net = fx.net(DType::Float32);
-  EXPECT_TRUE(mentions(CAM_ERROR_MESSAGE(make_method("gradcam", *net, {.layers = {"conv9"}})),
-                       {"gradcam", "no layer 'conv9'", "valid layers", "conv1", "relu2", "fc"}));
-  EXPECT_TRUE(mentions(CAM_ERROR_MESSAGE(make_method("guided-gradcam", *net, {.layers = {"x"}})),
-                       {"no layer 'x'", "relu2"}));
+  EXPECT_TRUE(
+      mentions(CAM_ERROR_MESSAGE(make_method("gradcam", *net, {.common = {.layers = {"conv9"}}})),
+               {"gradcam", "no layer 'conv9'", "valid layers", "conv1", "relu2", "fc"}));
+  EXPECT_TRUE(mentions(
+      CAM_ERROR_MESSAGE(make_method("guided-gradcam", *net, {.common = {.layers = {"x"}}})),
+      {"no layer 'x'", "relu2"}));
 }
 
 TEST(CamMethodsErrors, CamWithoutAGapLinearHeadSaysWhy) {
@@ -41,10 +43,9 @@ TEST(CamMethodsErrors, CamWithoutAGapLinearHeadSaysWhy) {
   // The fixture net has the head, but conv2 does not feed it (relu2 is in between).
   CamFixture fx;
   auto net = fx.net(DType::Float32);
-  EXPECT_TRUE(mentions(
-      CAM_ERROR_MESSAGE(
-          make_method("cam", *net, {.layers = {"conv2"}})->explain(fx.inputs(DType::Float32))),
-      {"spatial mean of 'conv2'", "relu2 [1, 6, 6, 6]"}));
+  EXPECT_TRUE(mentions(CAM_ERROR_MESSAGE(make_method("cam", *net, {.common = {.layers = {"conv2"}}})
+                                             ->explain(fx.inputs(DType::Float32))),
+                       {"spatial mean of 'conv2'", "relu2 [1, 6, 6, 6]"}));
   // Every other method runs on the flat head.
   EXPECT_EQ(make_method("gradcam", *flat)->explain(x).maps.shape(), (Shape{2, 12, 12}));
 }
@@ -100,27 +101,33 @@ TEST(CamMethodsErrors, ImagesOfTheWrongShape) {
                        {"gradcam", "3 channels", "'conv1' expects 1"}));
   EXPECT_TRUE(mentions(CAM_ERROR_MESSAGE(gradcam->explain(ops::randn({1, 12, 12}, gen))),
                        {"gradcam", "[N, C, H, W]", "[1, 12, 12]"}));
-  auto sized = make_method("gradcam", *net, {.image_shape = {1, 12, 12}});
+  auto sized = make_method("gradcam", *net, {.common = {.image_shape = {1, 12, 12}}});
   EXPECT_TRUE(mentions(CAM_ERROR_MESSAGE(sized->explain(ops::randn({2, 1, 10, 10}, gen))),
                        {"gradcam", "[2, 1, 10, 10]", "[N, 1, 12, 12]"}));
   // A flatten head fixes the size: the model's own error, with the method and the images' shape.
   auto flat = tiny_flat_net(gen);
   for (const std::string method : {"gradcam", "scorecam", "saliency", "cam"}) {
-    EXPECT_TRUE(mentions(
-        CAM_ERROR_MESSAGE(
-            make_method(method, *flat, {.layers = {}})->explain(ops::randn({2, 1, 10, 10}, gen))),
-        {method + ":", "cannot take images of shape [2, 1, 10, 10]"}));
+    EXPECT_TRUE(mentions(CAM_ERROR_MESSAGE(make_method(method, *flat, {.common = {.layers = {}}})
+                                               ->explain(ops::randn({2, 1, 10, 10}, gen))),
+                         {method + ":", "cannot take images of shape [2, 1, 10, 10]"}));
   }
 }
 
-TEST(CamMethodsErrors, MethodOptionsThatCannotWork) {
+TEST(CamMethodsErrors, MethodSettingsThatCannotWork) {
   CamFixture fx;
   auto net = fx.net(DType::Float32);
+  EXPECT_TRUE(mentions(
+      CAM_ERROR_MESSAGE(make_method("smoothgrad", *net, {.smoothgrad = {.base = "gradcam"}})),
+      {"smoothgrad", "cannot smooth 'gradcam'", "saliency"}));
   EXPECT_TRUE(
-      mentions(CAM_ERROR_MESSAGE(make_method("smoothgrad", *net, {.smooth_base = "gradcam"})),
-               {"smoothgrad", "cannot smooth 'gradcam'", "saliency"}));
-  EXPECT_TRUE(mentions(CAM_ERROR_MESSAGE(make_method("scorecam", *net, {.batch_size = 0})),
-                       {"scorecam", "batch_size"}));
+      mentions(CAM_ERROR_MESSAGE(make_method("scorecam", *net, {.scorecam = {.batch_size = 0}})),
+               {"scorecam", "batch_size"}));
+  EXPECT_TRUE(mentions(
+      CAM_ERROR_MESSAGE(make_method("occlusion", *net, {.occlusion = {.patch = 0, .stride = 2}})),
+      {"occlusion", "patch", "positive", "got 0 and 2"}));
+  EXPECT_TRUE(mentions(CAM_ERROR_MESSAGE(make_method("integrated-gradients", *net,
+                                                     {.integrated_gradients = {.steps = 0}})),
+                       {"integrated-gradients", "steps", "got 0"}));
   Generator gen(0);
   auto no_relu = std::make_shared<nn::Sequential>(std::vector<std::shared_ptr<nn::Module>>{
       std::make_shared<nn::Conv2d>(1, 2, 3, nn::Conv2dOptions{}, gen),

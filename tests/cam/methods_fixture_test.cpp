@@ -36,15 +36,15 @@ void expect_matches(const CamFixture& fx, const std::string& group, const Explan
   }
 }
 
-MethodOptions fixture_options(const CamFixture& fx) {
-  MethodOptions options;
-  options.ig_steps = static_cast<int64_t>(fx.file().ints("/", "ig_steps")[0]);
-  options.occlusion_patch = fx.file().ints("/", "occlusion_patch")[0];
-  options.occlusion_stride = fx.file().ints("/", "occlusion_stride")[0];
-  options.occlusion_baseline = fx.file().number("/", "occlusion_baseline");
-  options.smooth_noise = fx.file().number("/", "smooth_noise");
-  options.batch_size = 7;  // not a divisor of any count: partial batches are exercised too
-  return options;
+MethodSettings fixture_settings(const CamFixture& fx) {
+  MethodSettings settings;
+  settings.integrated_gradients.steps = static_cast<int64_t>(fx.file().ints("/", "ig_steps")[0]);
+  settings.occlusion.patch = fx.file().ints("/", "occlusion_patch")[0];
+  settings.occlusion.stride = fx.file().ints("/", "occlusion_stride")[0];
+  settings.occlusion.baseline = fx.file().number("/", "occlusion_baseline");
+  settings.smoothgrad.noise = fx.file().number("/", "smooth_noise");
+  settings.set_batch_size(7);  // not a divisor of any count: partial batches are exercised too
+  return settings;
 }
 
 const std::vector<std::string> kActivationMethods = {
@@ -60,9 +60,9 @@ TEST(CamMethodsFixture, ActivationMapsMatchPyTorchAtTwoLayers) {
   for (const std::string layer : {"relu2", "conv2"}) {
     for (const std::string& method : kActivationMethods) {
       if (method == "cam" && layer == "conv2") continue;  // CAM needs the layer feeding GAP + fc
-      MethodOptions options = fixture_options(fx);
-      options.layers = {layer};
-      Explanation e = make_method(method, *net, options)->explain(x, target);
+      MethodSettings settings = fixture_settings(fx);
+      settings.common.layers = {layer};
+      Explanation e = make_method(method, *net, settings)->explain(x, target);
       EXPECT_EQ(e.layer, layer);
       EXPECT_EQ(values(e.targets), values(fx.labels()));
       expect_matches(fx, layer + "/" + method, e);
@@ -89,7 +89,7 @@ TEST(CamMethodsFixture, PixelAttributionsMatchPyTorch) {
   const Target target = Target::labels(fx.labels());
   for (const std::string method : {"saliency", "guided-backprop", "deconvnet",
                                    "integrated-gradients", "occlusion", "guided-gradcam"}) {
-    Explanation e = make_method(method, *net, fixture_options(fx))->explain(x, target);
+    Explanation e = make_method(method, *net, fixture_settings(fx))->explain(x, target);
     EXPECT_EQ(e.layer, method == std::string("guided-gradcam") ? "relu2" : "") << method;
     expect_matches(fx, std::string("pixel/") + method, e);
   }
@@ -98,7 +98,8 @@ TEST(CamMethodsFixture, PixelAttributionsMatchPyTorch) {
 TEST(CamMethodsFixture, SmoothGradMatchesGivenTheNoise) {
   CamFixture fx;
   auto net = fx.net(DType::Float64);
-  SmoothGrad smooth(*net, fixture_options(fx));
+  const MethodSettings settings = fixture_settings(fx);
+  SmoothGrad smooth(*net, settings.common, settings.smoothgrad, settings);
   const Tensor noise =
       to_tensor(fx.array("noise/smoothgrad"), DType::Float64);  // [6, 3, 1, 12, 12]
   Explanation e =
@@ -109,7 +110,7 @@ TEST(CamMethodsFixture, SmoothGradMatchesGivenTheNoise) {
 TEST(CamMethodsFixture, SeveralLayersFuseByTheMeanOfTheirMaps) {
   CamFixture fx;
   auto net = fx.net(DType::Float64);
-  Explanation e = make_method("gradcam", *net, {.layers = {"relu1", "relu2"}})
+  Explanation e = make_method("gradcam", *net, {.common = {.layers = {"relu1", "relu2"}}})
                       ->explain(fx.inputs(DType::Float64), Target::labels(fx.labels()));
   EXPECT_EQ(e.layer, "relu1,relu2");
   EXPECT_EQ(e.weights.shape(), (Shape{3, 4 + 6}));
@@ -121,14 +122,17 @@ TEST(CamMethodsFixture, AugSmoothAndEigenSmoothMatchPyTorch) {
   auto net = fx.net(DType::Float64);
   const Tensor x = fx.inputs(DType::Float64);
   const Target target = Target::labels(fx.labels());
-  Explanation aug = make_method("gradcam", *net, {.aug_smooth = true})->explain(x, target);
+  Explanation aug =
+      make_method("gradcam", *net, {.common = {.aug_smooth = true}})->explain(x, target);
   expect_matches(fx, "variants/gradcam_aug_smooth", aug);
   EXPECT_TRUE(all_close(values(aug.logits), fx.array("logits"), kRtol, kRawAtol));
 
-  Explanation eigen = make_method("gradcam", *net, {.eigen_smooth = true})->explain(x, target);
+  Explanation eigen =
+      make_method("gradcam", *net, {.common = {.eigen_smooth = true}})->explain(x, target);
   expect_matches(fx, "variants/gradcam_eigen_smooth", eigen);
-  Explanation eigen_pp = make_method("gradcam++", *net, {.layers = {"conv2"}, .eigen_smooth = true})
-                             ->explain(x, target);
+  Explanation eigen_pp =
+      make_method("gradcam++", *net, {.common = {.layers = {"conv2"}, .eigen_smooth = true}})
+          ->explain(x, target);
   expect_matches(fx, "variants/gradcam++_conv2_eigen_smooth", eigen_pp);
 }
 

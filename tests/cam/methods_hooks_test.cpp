@@ -37,7 +37,8 @@ TEST(CamMethodsHooks, HooksAreRemovedWhenTheMethodIsDestroyed) {
     SCOPED_TRACE(method);
     std::vector<nn::ForwardHookHandle> handles;
     {
-      auto explainer = make_method(method, *net, {.smooth_samples = 2, .ig_steps = 2});
+      auto explainer = make_method(
+          method, *net, {.smoothgrad = {.samples = 2}, .integrated_gradients = {.steps = 2}});
       explainer->explain(x);  // the default layer is hooked on first use
       handles = explainer->hook_handles();
       for (const auto& handle : handles) EXPECT_TRUE(handle.active());

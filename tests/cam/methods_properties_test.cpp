@@ -51,7 +51,8 @@ TEST(CamMethodsIdentities, ScoreCamWeightsAreASoftmaxOverChannels) {
   CamFixture fx;
   auto net = fx.net(DType::Float64);
   for (const std::string layer : {"relu2", "conv2"}) {
-    Explanation e = make_method("scorecam", *net, {.layers = {layer}, .batch_size = 4})
+    Explanation e = make_method("scorecam", *net,
+                                {.common = {.layers = {layer}}, .scorecam = {.batch_size = 4}})
                         ->explain(fx.inputs(DType::Float64), Target::labels(fx.labels()));
     ASSERT_EQ(e.weights.shape(), (Shape{3, 6}));
     std::vector<double> w = values(e.weights);
@@ -75,7 +76,9 @@ TEST(CamMethodsIdentities, BatchedResultsEqualOneByOne) {
     if (method == "randomcam" || method == "smoothgrad") continue;  // fresh draws per call
     SCOPED_TRACE(method);
     // batch_size 5: the masked/ablated/occluded forwards straddle images.
-    auto explainer = make_method(method, *net, {.batch_size = 5, .ig_steps = 4});
+    MethodSettings settings{.integrated_gradients = {.steps = 4}};
+    settings.set_batch_size(5);
+    auto explainer = make_method(method, *net, settings);
     Explanation all = explainer->explain(x, Target::labels(labels));
     for (int64_t n = 0; n < 3; ++n) {
       Explanation one =
@@ -95,8 +98,9 @@ TEST(CamMethodsIdentities, IntegratedGradientsAreComplete) {
   CamFixture fx;
   auto net = fx.net(DType::Float64);
   const Tensor x = fx.inputs(DType::Float64);
-  Explanation e = make_method("integrated-gradients", *net, {.ig_steps = 512})
-                      ->explain(x, Target::labels(fx.labels()));
+  Explanation e =
+      make_method("integrated-gradients", *net, {.integrated_gradients = {.steps = 512}})
+          ->explain(x, Target::labels(fx.labels()));
   std::vector<double> attribution_sums = values(ops::sum(e.attributions, {1, 2, 3}));
   Tensor zero_logits;
   {
@@ -117,7 +121,9 @@ TEST(CamMethodsIdentities, SeededMethodsRepeatAndVaryWithTheSeed) {
   auto net = fx.net(DType::Float64);
   const Tensor x = fx.inputs(DType::Float64);
   auto run = [&](const std::string& method, uint64_t seed) {
-    return make_method(method, *net, {.seed = seed, .smooth_samples = 4})->explain(x);
+    MethodSettings settings{.smoothgrad = {.samples = 4}};
+    settings.set_seed(seed);  // Random-CAM's and SmoothGrad's own seeds
+    return make_method(method, *net, settings)->explain(x);
   };
   for (const std::string method : {"randomcam", "smoothgrad"}) {
     SCOPED_TRACE(method);
@@ -138,7 +144,7 @@ TEST(CamMethodsIdentities, SmoothGradWithoutNoiseIsItsBase) {
   const Tensor x = fx.inputs(DType::Float64);
   Explanation smooth =
       make_method("smoothgrad", *net,
-                  {.smooth_samples = 3, .smooth_noise = 0.0, .smooth_base = "guided-backprop"})
+                  {.smoothgrad = {.samples = 3, .noise = 0.0, .base = "guided-backprop"}})
           ->explain(x);
   Explanation guided = make_method("guided-backprop", *net)->explain(x);
   EXPECT_TRUE(all_close(values(smooth.attributions), as_array(guided.attributions), 1e-12, 1e-14));

@@ -108,7 +108,7 @@ TEST_F(OnnxParity, LogitsAndCamMapsMatchPyTorch) {
         fmt::format("{} (opset {}, layer {}): logits {:.1e}", name, opset, layer, logit_error);
     for (const char* method : {"gradcam", "gradcam++", "layercam", "scorecam"}) {
       if (!fs::exists(dir / (std::string(method) + ".pb"))) continue;
-      auto explainer = cam::make_method(method, *graph, {.layers = {layer}});
+      auto explainer = cam::make_method(method, *graph, {.common = {.layers = {layer}}});
       cam::Explanation e = explainer->explain(images);
       const double map_error =
           relative_error(e.raw, nn::read_onnx_tensor(dir / (std::string(method) + ".pb")));
