@@ -10,6 +10,30 @@
 
 namespace camlab::cli {
 
+namespace {
+
+// Each method-option flag is the --set override of its config key, so the schema checks it and
+// its error names the key and what would be valid.
+std::vector<std::string> with_method_flags(const po::variables_map& vm,
+                                           std::vector<std::string> overrides) {
+  static const std::vector<std::pair<const char*, const char*>> valued = {
+      {"batch-size", "explain.batch_size"},
+      {"smooth-samples", "explain.smoothgrad.samples"},
+      {"smooth-noise", "explain.smoothgrad.noise"},
+      {"ig-steps", "explain.integrated_gradients.steps"},
+      {"ig-baseline", "explain.integrated_gradients.baseline"},
+      {"occlusion-patch", "explain.occlusion.patch"},
+      {"occlusion-stride", "explain.occlusion.stride"}};
+  for (const auto& [flag, key] : valued) {
+    if (vm.count(flag)) overrides.push_back(fmt::format("{}={}", key, vm[flag].as<std::string>()));
+  }
+  if (vm["aug-smooth"].as<bool>()) overrides.push_back("explain.aug_smooth=true");
+  if (vm["eigen-smooth"].as<bool>()) overrides.push_back("explain.eigen_smooth=true");
+  return overrides;
+}
+
+}  // namespace
+
 int explain_main(const std::vector<std::string>& args) {
   po::options_description options("explain");
   // One flag per line reads best.
@@ -41,6 +65,15 @@ int explain_main(const std::vector<std::string>& args) {
       ("out", po::value<std::string>()->default_value(""), "output folder (RUN_DIR/explain)")
       ("h5", po::value<std::string>()->default_value(""), "also write the maps to this HDF5 file")
       ("colormap", po::value<std::string>()->default_value(""), "jet, viridis, inferno, turbo, gray")
+      ("aug-smooth", po::bool_switch(), "test-time augmentation, maps averaged (explain.aug_smooth)")
+      ("eigen-smooth", po::bool_switch(), "first principal component of w_k A^k (explain.eigen_smooth)")
+      ("batch-size", po::value<std::string>(), "images per extra forward of the perturbation methods (explain.batch_size)")
+      ("smooth-samples", po::value<std::string>(), "SmoothGrad's n (explain.smoothgrad.samples)")
+      ("smooth-noise", po::value<std::string>(), "SmoothGrad's sigma / (max - min) (explain.smoothgrad.noise)")
+      ("ig-steps", po::value<std::string>(), "integrated gradients' steps (explain.integrated_gradients.steps)")
+      ("ig-baseline", po::value<std::string>(), "integrated gradients' baseline pixel (explain.integrated_gradients.baseline)")
+      ("occlusion-patch", po::value<std::string>(), "occlusion window side (explain.occlusion.patch)")
+      ("occlusion-stride", po::value<std::string>(), "occlusion window step (explain.occlusion.stride)")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a config key")
       ("device", po::value<std::string>()->default_value("cpu"), "cpu, cuda or auto");
   // clang-format on
@@ -71,7 +104,7 @@ int explain_main(const std::vector<std::string>& args) {
   for (const std::string& path : list("image")) flags.images.emplace_back(path);
   for (const std::string& path : list("images")) flags.images.emplace_back(path);
   experiments::TrainedModel t = experiments::load_trained_model(
-      flag("run"), list("set"), flag("data"), flag("device"),
+      flag("run"), with_method_flags(vm, list("set")), flag("data"), flag("device"),
       flags.images.empty() ? experiments::TestSet::Required : experiments::TestSet::Optional);
   experiments::run_explain({*t.model, t.config, t.test_loader ? &t.data : nullptr,
                             t.test_loader.get(), t.objective.multilabel, t.device, t.run_dir},

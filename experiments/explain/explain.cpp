@@ -91,7 +91,7 @@ ExplainResult explain(nn::Module& model, const ExplainInputs& inputs,
   for (const std::string& target_text : request.targets) {
     const TargetChoice choice = parse_target(target_text, inputs, request, probabilities.size(1));
     for (const std::string& name : request.methods) {
-      cam::MethodSettings settings;
+      cam::MethodSettings settings = request.method_settings;
       if (!request.layer.empty()) settings.common.layers = {request.layer};
       settings.common.image_shape = {images.size(1), images.size(2), images.size(3)};
       settings.set_seed(request.seed);

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cam/methods/method_settings.h"
 #include "cam/render/colormap.h"
 #include "experiments/explain/class_names.h"
 #include "experiments/explain/explain_inputs.h"
@@ -32,6 +33,9 @@ struct ExplainRequest {
   bool multilabel = false;               // sigmoid instead of softmax for the probabilities
   render::Colormap colormap = render::Colormap::Jet;
   uint64_t seed = 0;  // Random-CAM's weights, SmoothGrad's noise
+  // Each method's own options (SmoothGrad's samples, occlusion's window, ...) and aug/eigen-smooth;
+  // explain() fills in the layer, the image shape and the seed.
+  cam::MethodSettings method_settings;
   int64_t top_k = 5;
   Device device = Device::cpu();
   std::filesystem::path out;  // folder for explain.png and the photo overlays

@@ -66,6 +66,12 @@ TEST(CamMethodSettings, IntegratedGradientsStepsReachItAndSmoothGradsBase) {
   const Explanation smooth = make_method("smoothgrad", *net, settings)->explain(x, target);
   EXPECT_TRUE(all_close(values(smooth.attributions), Array{x.shape(), want}, 1e-12, 1e-12));
 
+  // A grey baseline x' = 0.5: the one step is at x itself, scaled by x − x'.
+  settings.integrated_gradients.baseline = 0.5;
+  const Explanation grey = make_method("integrated-gradients", *net, settings)->explain(x, target);
+  const std::vector<double> want_grey = values(ops::mul(ops::add(x, -0.5), gradient));
+  EXPECT_TRUE(all_close(values(grey.attributions), Array{x.shape(), want_grey}, 1e-12, 1e-12));
+
   // The default 32 steps integrate along the path and differ from the one-step value.
   const Explanation by_default = make_method("integrated-gradients", *net)->explain(x, target);
   EXPECT_FALSE(all_close(values(by_default.attributions), Array{x.shape(), want}, 1e-6, 1e-9));

@@ -144,5 +144,23 @@ TEST(ConfigErrors, SweepKeysMustBeConfigKeys) {
             "'data.batch_size' has 1 values and 'train.epochs' has 2");
 }
 
+// The method options camlab explain's flags set (--smooth-samples is the override
+// explain.smoothgrad.samples=N): a value out of range is one line naming the key and the range,
+// and valid values reach the config.
+TEST(ConfigErrors, MethodOptionKeysAreCheckedAndRead) {
+  const std::string message = error_of(kLayers, {"explain.smoothgrad.samples=0"});
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_NE(message.find("explain.smoothgrad.samples"), std::string::npos) << message;
+  EXPECT_NE(error_of(kLayers, {"explain.occlusion.patch=-3"}).find("explain.occlusion.patch"),
+            std::string::npos);
+  const Config cfg = parse_config(kLayers, "fmnist.toml",
+                                  {"explain.integrated_gradients.baseline=0.5",
+                                   "explain.aug_smooth=true", "explain.batch_size=7"});
+  EXPECT_EQ(cfg.get_double("explain.integrated_gradients.baseline"), 0.5);
+  EXPECT_TRUE(cfg.get_bool("explain.aug_smooth"));
+  EXPECT_EQ(cfg.get_int("explain.batch_size"), 7);
+  EXPECT_EQ(cfg.get_int("explain.smoothgrad.samples"), 16);  // the default
+}
+
 }  // namespace
 }  // namespace camlab::experiments
