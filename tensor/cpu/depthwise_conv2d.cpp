@@ -32,9 +32,10 @@ void fill_phases(const T* plane, const ConvGeometry& g, const PhasedPlane& p, T*
     const int64_t first = std::max<int64_t>(0, (g.pw - q + p.phases - 1) / p.phases);
     const int64_t last = std::min<int64_t>(p.width, (g.width + g.pw - q + p.phases - 1) / p.phases);
     for (int64_t h = 0; h < g.height; ++h) {
-      const T* row = plane + h * g.width + q - g.pw;
+      // Indices, not a pointer shifted left of the plane: input column q + k·sw − pw.
+      const int64_t row = h * g.width + q - g.pw;
       T* dst = phased + (q * p.rows + h + g.ph) * p.width;
-      for (int64_t k = first; k < last; ++k) dst[k] = row[k * p.phases];
+      for (int64_t k = first; k < last; ++k) dst[k] = plane[row + k * p.phases];
     }
   }
 }

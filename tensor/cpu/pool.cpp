@@ -121,10 +121,9 @@ void max_pool_plane(const T* plane, int64_t H, int64_t W, const Pool2dParams& p,
     }
     for (int64_t ih = rows.begin; ih < rows.end; ++ih) {
       for (int64_t j = 0; j < kw; ++j) {
-        const T* taps = plane + ih * W + j - pw;  // tap j of output ow is taps[ow·sw]
-        const int64_t first = ih * W + j - pw;
+        const int64_t first = ih * W + j - pw;  // tap j of output ow is plane[first + ow·sw]
         for (int64_t ow = inner_begin; ow < inner_end; ++ow) {
-          const T v = taps[ow * sw];
+          const T v = plane[first + ow * sw];
           const bool take = v > y_row[ow] || v != v;
           y_row[ow] = take ? v : y_row[ow];
           idx_row[ow] = take ? first + ow * sw : idx_row[ow];
