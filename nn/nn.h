@@ -18,6 +18,7 @@
 #include "nn/init.h"
 #include "nn/linear.h"
 #include "nn/loss.h"
+#include "nn/merge.h"
 #include "nn/module.h"
 #include "nn/named_tensors.h"
 #include "nn/optim/adam.h"
