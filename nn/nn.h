@@ -10,6 +10,7 @@
 #include "autograd/ops.h"
 #include "nn/activation.h"
 #include "nn/batch_norm.h"
+#include "nn/bottleneck_block.h"
 #include "nn/checkpoint.h"
 #include "nn/conv2d.h"
 #include "nn/dropout.h"

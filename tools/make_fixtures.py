@@ -2,7 +2,8 @@
 """Write the PyTorch reference fixtures that camlab's C++ tests compare against.
 
 Run from the repository root:  python3 tools/make_fixtures.py
-It rewrites tests/fixtures/{conv2d,pool,upsample,batchnorm,softmax,convnet}.h5.
+It rewrites tests/fixtures/{conv2d,pool,upsample,batchnorm,softmax,convnet,bottleneck}.h5;
+`python3 tools/make_fixtures.py bottleneck` rewrites only the files named.
 
 Conventions (the C++ reader, tests/support/fixture.h, relies on them):
 - one HDF5 group per case, named after what it tests (e.g. /k3x3_s2_p1_d1_g1_bias);
@@ -349,13 +350,67 @@ def make_convnet():
         put(group, "grad_x", xd.grad)
 
 
+# ---------------------------------------------------------------------------------------------
+# bottleneck.h5
+# ---------------------------------------------------------------------------------------------
+
+def make_bottleneck():
+    """torchvision's ResNet Bottleneck, with a projection shortcut and without.
+
+    Per case: the state dict (random BN affine and running statistics, so eval mode is not the
+    identity), x, y_eval (eval mode), y_train (batch statistics), and the gradients of
+    sum(y_train * grad_y) with respect to x and every parameter; all in float64 from float32 values.
+    """
+    from torchvision.models.resnet import Bottleneck
+    with open_fixture("bottleneck.h5") as h5:
+        for name, inplanes, planes, stride in [("down", 8, 4, 2), ("identity", 16, 4, 1)]:
+            out = planes * Bottleneck.expansion
+            downsample = None
+            if stride != 1 or inplanes != out:
+                downsample = torch.nn.Sequential(
+                    torch.nn.Conv2d(inplanes, out, 1, stride=stride, bias=False),
+                    torch.nn.BatchNorm2d(out))
+            block = Bottleneck(inplanes, planes, stride, downsample)
+            for module in block.modules():
+                if isinstance(module, torch.nn.BatchNorm2d):
+                    module.weight.data = torch.rand(module.num_features) + 0.5
+                    module.bias.data = randn(module.num_features) * 0.2
+                    module.running_mean = randn(module.num_features) * 0.2
+                    module.running_var = torch.rand(module.num_features) + 0.5
+            group = h5.create_group(name)
+            put_attrs(group, {"inplanes": inplanes, "planes": planes, "stride": stride})
+            for key, value in block.state_dict().items():
+                if not key.endswith("num_batches_tracked"):
+                    put(group, key, value)
+            x = randn(2, inplanes, 6, 6)
+            put(group, "x", x)
+            block = block.double()
+            block.eval()
+            put(group, "y_eval", block(x.double()))
+            block.train()
+            xd = x.double().requires_grad_()
+            y = block(xd)
+            grad_y = randn(*y.shape)
+            (y * grad_y.double()).sum().backward()
+            put(group, "y_train", y)
+            put(group, "grad_y", grad_y)
+            put(group, "grad_x", xd.grad)
+            for key, param in block.named_parameters():
+                put(group, "grad_" + key, param.grad)
+
+
 def main():
     if not os.path.isdir(os.path.join("tools")) or not os.path.exists(os.path.join("tools", "make_fixtures.py")):
         sys.exit("make_fixtures.py: run me from the repository root: python3 tools/make_fixtures.py")
     os.makedirs(OUT_DIR, exist_ok=True)
     torch.set_num_threads(1)  # identical reductions from run to run
-    for make in [make_conv2d, make_pool, make_upsample, make_batchnorm, make_softmax, make_convnet]:
-        make()
+    makers = {"conv2d": make_conv2d, "pool": make_pool, "upsample": make_upsample,
+              "batchnorm": make_batchnorm, "softmax": make_softmax, "convnet": make_convnet,
+              "bottleneck": make_bottleneck}
+    for name in sys.argv[1:] or makers:
+        if name not in makers:
+            sys.exit(f"make_fixtures.py: no fixture '{name}'; valid: {', '.join(makers)}")
+        makers[name]()
     for name in sorted(os.listdir(OUT_DIR)):
         if name.endswith(".h5"):
             print(f"{os.path.join(OUT_DIR, name)}: {os.path.getsize(os.path.join(OUT_DIR, name))} bytes")
