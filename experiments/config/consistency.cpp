@@ -6,6 +6,7 @@
 #include <set>
 
 #include "experiments/config/config_error.h"
+#include "experiments/config/key_path.h"
 #include "tensor/suggest.h"
 
 namespace camlab::experiments {
@@ -18,6 +19,16 @@ class Checker {
   [[noreturn]] void fail_at(const std::string& path, std::string_view message) const {
     const auto found = c_.where.find(path);
     config_fail(found == c_.where.end() ? c_.file : found->second, message);
+  }
+
+  // At `path`'s location, else at the nearest enclosing path that has one ("a.b[2]" -> "a.b" ->
+  // "a"): a layer's `inputs` element, else its `inputs`, else the layer.
+  [[noreturn]] void fail_near(const std::string& path, std::string_view message) const {
+    for (std::string at = path; !at.empty(); at = enclosing(at)) {
+      const auto found = c_.where.find(at);
+      if (found != c_.where.end()) config_fail(found->second, message);
+    }
+    config_fail(c_.file, message);
   }
 
   void check_layers_present() const {
@@ -108,6 +119,69 @@ class Checker {
     }
   }
 
+  // The graph form: each name in a layer's `inputs` is "input" or an earlier layer of the same
+  // list (by the builder's names); merges read two or more, other layers at most one.
+  void check_inputs(const std::vector<LayerSpec>& layers) const {
+    const std::vector<std::string> names = layer_names(layers);
+    const bool graph = std::any_of(layers.begin(), layers.end(),
+                                   [](const LayerSpec& layer) { return !layer.inputs.empty(); });
+    std::vector<std::string> earlier = {"input"};
+    size_t next = 0;
+    for (const LayerSpec& layer : layers) {
+      if (graph && layer.name == "input") {
+        fail_near(child_path(layer.path, "name"),
+                  fmt::format("'{}' is named \"input\", which 'inputs' reserves for the model's "
+                              "input — rename the layer",
+                              layer.path));
+      }
+      check_input_count(layer);
+      for (size_t i = 0; i < layer.inputs.size(); ++i) {
+        check_input_name(layer, i, earlier, names);
+      }
+      for (int64_t r = 0; r < layer.repeat; ++r) earlier.push_back(names[next++]);
+    }
+  }
+
+  void check_input_count(const LayerSpec& layer) const {
+    const std::string inputs_path = child_path(layer.path, "inputs");
+    const size_t count = layer.inputs.size();
+    if (is_merge(layer.type) && count < 2) {
+      fail_near(count == 0 ? layer.path : inputs_path,
+                fmt::format("'{}' ({}) merges {} input{} — add, concat and mul need at least 2 in "
+                            "'inputs', e.g. inputs = [\"branch1\", \"branch3\"]",
+                            layer.path, layer.type, count, count == 1 ? "" : "s"));
+    }
+    if (!is_merge(layer.type) && count > 1) {
+      fail_near(inputs_path,
+                fmt::format("'{}' ({}) reads {} inputs ({}) — only add, concat and "
+                            "mul take several; merge them in a layer before it",
+                            layer.path, layer.type, count, join_quoted(layer.inputs, "'")));
+    }
+    if (count > 0 && layer.repeat > 1) {
+      fail_near(inputs_path, fmt::format("'{}' sets both 'repeat' ({}) and 'inputs' — a repeated "
+                                         "layer's copies read each other; write the copies out, "
+                                         "or drop 'inputs'",
+                                         layer.path, layer.repeat));
+    }
+  }
+
+  void check_input_name(const LayerSpec& layer, size_t i, const std::vector<std::string>& earlier,
+                        const std::vector<std::string>& names) const {
+    const std::string& input = layer.inputs[i];
+    if (std::find(earlier.begin(), earlier.end(), input) != earlier.end()) return;
+    const std::string path = item_path(child_path(layer.path, "inputs"), i);
+    if (std::find(names.begin(), names.end(), input) != names.end()) {
+      fail_near(path, fmt::format("'{}' reads '{}', which comes after it — a layer reads "
+                                  "\"input\" (the model's input) or a layer above it",
+                                  layer.path, input));
+    }
+    const std::string guess = nearest(input, earlier);
+    fail_near(path,
+              fmt::format("'{}' reads '{}', which names no earlier layer — {}", layer.path, input,
+                          guess.empty() ? "it may read " + join_quoted(earlier, "'")
+                                        : fmt::format("did you mean '{}'?", guess)));
+  }
+
   void check_block_refs(const std::vector<LayerSpec>& layers,
                         std::vector<std::string>& stack) const {
     for (const LayerSpec& layer : layers) {
@@ -159,6 +233,8 @@ class Checker {
     check_data();
     check_names(c_.layers);
     for (const auto& [name, layers] : c_.blocks) check_names(layers);
+    check_inputs(c_.layers);
+    for (const auto& [name, layers] : c_.blocks) check_inputs(layers);
     std::vector<std::string> stack;
     check_block_refs(c_.layers, stack);
     check_layer_ref("model.cam_layer");
@@ -166,6 +242,11 @@ class Checker {
   }
 
  private:
+  static std::string enclosing(const std::string& path) {
+    const size_t cut = path.find_last_of(".[");
+    return cut == std::string::npos ? "" : path.substr(0, cut);
+  }
+
   static std::string parent_of(const std::string& layer_path) {
     return layer_path.substr(0, layer_path.rfind('['));
   }

@@ -9,12 +9,18 @@
 namespace camlab::experiments {
 namespace {
 
+// A layer's `inputs = []` (read the layer before) is left out: the sequential form reads as
+// it always did.
+bool is_default_inputs(const std::string& key, const toml::node& value) {
+  return key == "inputs" && value.is_array() && value.as_array()->empty();
+}
+
 // {k = v, ...} with the keys in the given order (toml++ keeps tables sorted by key).
 std::string inline_table(const toml::table& table, const std::vector<std::string>& order) {
   std::string out;
   for (const std::string& key : order) {
     const toml::node* value = table.get(key);
-    if (value == nullptr) continue;
+    if (value == nullptr || is_default_inputs(key, *value)) continue;
     out += out.empty() ? "{ " : ", ";
     out += toml_key_text(key) + " = " + toml_value_text(*value);
   }

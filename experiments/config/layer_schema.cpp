@@ -28,6 +28,13 @@ LayerType make_type(std::string type, std::string doc, std::vector<KeySpec> own_
        "module name for CAM layers and checkpoints; empty = its index"},
       int_key("repeat", "1", at_least(1),
               "N copies in sequence (a stride applies to the first copy only)"),
+      {"inputs",
+       Kind::StringArray,
+       "[]",
+       {},
+       {},
+       false,
+       "names of earlier layers it reads (\"input\": the model's input); [] = the layer before"},
   };
   for (KeySpec& key : own_keys) keys.push_back(std::move(key));
   return {std::move(type), std::move(doc), std::move(keys)};
@@ -75,6 +82,19 @@ std::vector<LayerType> make_layer_types() {
                  int_key("stride", "1", at_least(1), "stride of the first conv and shortcut"),
                  int_key("kernel", "3", at_least(1), "kernel side (odd)"),
                  bool_key("batchnorm", "true", "batch normalization after each conv")}),
+      // torchvision's ResNet v1.5 Bottleneck (He et al. 2016, fig. 5 right).
+      make_type("bottleneck",
+                "1x1 reduce, 3x3 with the stride, 1x1 expand, BN after each, plus identity (or 1x1 "
+                "projection) shortcut, then ReLU",
+                {required_int("out", at_least(1), "output channels"),
+                 int_key("mid", "0", at_least(0), "width of the 1x1 reduction; 0 = out / 4"),
+                 int_key("stride", "1", at_least(1), "stride of the 3x3 conv and shortcut")}),
+      make_type("add", "elementwise sum of its inputs (equal shapes)", {}),
+      make_type("concat", "its inputs joined along channels (same N, H, W)", {}),
+      make_type("mul",
+                "elementwise product of its inputs; an [N, C] input gates each channel of an "
+                "[N, C, H, W] one (squeeze-and-excitation)",
+                {}),
       make_type("upsample", "resize by a factor",
                 {float_key("scale", "2.0", above(0), "size multiplier"),
                  {"mode",

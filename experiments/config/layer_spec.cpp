@@ -18,6 +18,10 @@ LayerSpec read_layer(const toml::table& table, const std::string& path,
   text("type", layer.type);
   text("name", layer.name);
   integer("repeat", layer.repeat);
+  if (const toml::array* inputs = table["inputs"].as_array()) {
+    for (const toml::node& input : *inputs) layer.inputs.push_back(input.value_or(std::string()));
+  }
+  integer("mid", layer.mid);
   integer("out", layer.out);
   integer("in", layer.in);
   integer("kernel", layer.kernel);
@@ -43,6 +47,8 @@ LayerSpec read_layer(const toml::table& table, const std::string& path,
 }
 
 }  // namespace
+
+bool is_merge(std::string_view type) { return type == "add" || type == "concat" || type == "mul"; }
 
 std::vector<LayerSpec> read_layers(const toml::array& layers, const std::string& path,
                                    const Locations& locations) {

@@ -2,6 +2,7 @@
 //
 //   for (const LayerSpec& layer : cfg.layers()) {
 //     if (layer.type == "conv") add_conv(layer.out, layer.kernel, layer.stride, layer.pad);
+//     if (is_merge(layer.type)) add_merge(layer.inputs);                  // {"branch1", "branch3"}
 //     CAMLAB_CHECK(ok, "{}: layer '{}' ...", layer.where, layer.name);   // points into the TOML
 //   }
 #pragma once
@@ -10,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "experiments/config/validator.h"
@@ -20,6 +22,9 @@ struct LayerSpec {
   std::string type;    // a layer_types() name: conv, linear, relu, ..., block
   std::string name;    // "" = the builder names it by its index
   int64_t repeat = 1;  // copies in sequence
+  // The layers whose outputs it reads, by name ("input": the model's input); empty = the layer
+  // before. Merges (add, concat, mul) read two or more.
+  std::vector<std::string> inputs;
   // conv, linear, residual, pools (only the keys of the layer's type are meaningful)
   int64_t out = 0;
   int64_t in = 0;  // 0 = inferred from the previous layer
@@ -27,6 +32,7 @@ struct LayerSpec {
   int64_t stride = 1;  // pools: resolved to the kernel when written as 0
   int64_t pad = 0;
   int64_t dilation = 1;
+  int64_t mid = 0;  // bottleneck: the 1x1 reduction's width; 0 = out / 4
   int64_t groups = 1;
   bool bias = true;
   bool batchnorm = true;  // residual: BN after each conv
@@ -42,6 +48,9 @@ struct LayerSpec {
   int line = 0;           // source line, 0 when the layer came from --set
   std::string path;       // "model.layers[3]"
 };
+
+// Whether a layer type combines several inputs: add, concat, mul.
+bool is_merge(std::string_view type);
 
 // The module names the model builder gives a layer list, one per copy of each layer in order:
 // the layer's `name` (with 1, 2, ... appended when repeated), or for an unnamed layer its type

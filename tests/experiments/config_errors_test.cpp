@@ -89,8 +89,8 @@ TEST(ConfigErrors, UnknownLayerTypeListsTheValidOnes) {
       message.starts_with("fmnist.toml:4:11: unknown layer type 'convv' in "
                           "'model.layers[1]' — did you mean 'conv'? Valid types: conv, "
                           "linear, relu, leaky_relu, elu, gelu, sigmoid, tanh, maxpool, "
-                          "avgpool, gap, flatten, dropout, batchnorm, residual, upsample, "
-                          "softmax, block"))
+                          "avgpool, gap, flatten, dropout, batchnorm, residual, bottleneck, "
+                          "add, concat, mul, upsample, softmax, block"))
       << message;
 }
 

@@ -178,7 +178,8 @@ TEST(SchemaHelp, ListsEveryKeyAndLayerType) {
   const std::string help = schema_help();
   for (const KeySpec& spec : schema()) EXPECT_NE(help.find(spec.path), std::string::npos);
   EXPECT_NE(help.find("train.optimizer.lr             float > 0"), std::string::npos) << help;
-  EXPECT_NE(help.find("  conv        2-D convolution: name = \"\", repeat = 1, out (required)"),
+  EXPECT_NE(help.find("  conv        2-D convolution: name = \"\", repeat = 1, inputs = [], out "
+                      "(required)"),
             std::string::npos)
       << help;
 }
