@@ -10,6 +10,8 @@
 // Unnamed layers are named by type and count ("relu1", "relu2", "maxpool1"); a `block` layer
 // becomes a nested Sequential whose children keep their own names ("stage1.conv1"). A layer whose
 // input does not fit is an Error naming the layer, where the config defines it, and both shapes.
+// A layer with `inputs` reads the named earlier layers instead of the one before; add, concat and
+// mul merge several, and a merge whose inputs do not fit names both inputs and their shapes.
 #pragma once
 
 #include <map>
