@@ -33,8 +33,8 @@ TEST_P(ShippedConfig, LoadsAndValidates) {
 
 INSTANTIATE_TEST_SUITE_P(Configs, ShippedConfig,
                          ::testing::Values("fmnist-gapnet.toml", "fmnist-gapnet-bn.toml",
-                                           "fmnist-resnet.toml", "cifar10-gapnet.toml",
-                                           "tiny-synthetic.toml"),
+                                           "fmnist-resnet.toml", "fmnist-inception.toml",
+                                           "cifar10-gapnet.toml", "tiny-synthetic.toml"),
                          [](const auto& info) {
                            std::string name = info.param.substr(0, info.param.size() - 5);
                            for (char& c : name) c = std::isalnum(c) ? c : '_';

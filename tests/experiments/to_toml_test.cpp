@@ -30,7 +30,8 @@ TEST_P(RoundTrip, ShippedConfig) {
 
 INSTANTIATE_TEST_SUITE_P(Configs, RoundTrip,
                          ::testing::Values("fmnist-gapnet.toml", "fmnist-resnet.toml",
-                                           "cifar10-gapnet.toml", "tiny-synthetic.toml"),
+                                           "fmnist-inception.toml", "cifar10-gapnet.toml",
+                                           "tiny-synthetic.toml"),
                          [](const auto& info) {
                            std::string name = info.param.substr(0, info.param.size() - 5);
                            for (char& c : name) c = std::isalnum(c) ? c : '_';
