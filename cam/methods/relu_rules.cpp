@@ -2,6 +2,7 @@
 
 #include "autograd/function.h"
 #include "nn/activation.h"
+#include "nn/graph/graph.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
 
@@ -19,6 +20,14 @@ Tensor redirected_relu_backward(const Tensor& grad_y, const Tensor& x) {
   const Tensor plain_energy = ops::sum(ops::mul(plain, plain), per_image, true);  // [B, 1, ...]
   const Tensor silent = ops::le(plain_energy, ops::zeros_like(plain_energy)).to(x.dtype());
   return ops::add(plain, ops::mul(lifting, silent));
+}
+
+// A ReLU layer: nn::ReLU, or a Relu node of an imported graph (its hooks see the node's input and
+// output exactly as a ReLU layer's, so the rule replaces it the same way).
+bool is_relu_layer(nn::Module& module) {
+  if (dynamic_cast<nn::ReLU*>(&module) != nullptr) return true;
+  const auto* node = dynamic_cast<nn::GraphNode*>(&module);
+  return node != nullptr && node->def().op_type == "Relu";
 }
 
 }  // namespace
@@ -49,7 +58,7 @@ std::vector<nn::ForwardHookHandle> ReluRuleHooks::attach(nn::Module& model, Relu
                                                          std::string_view method, bool allow_none) {
   std::vector<nn::ForwardHookHandle> handles;
   for (const auto& [path, module] : model.named_modules()) {
-    if (dynamic_cast<nn::ReLU*>(module) == nullptr) continue;
+    if (!is_relu_layer(*module)) continue;
     handles.push_back(module->register_forward_hook(
         [armed = armed_, rule](nn::Module&, const Tensor& input, const Tensor&) -> Tensor {
           return *armed ? rule_relu(input, rule) : Tensor();

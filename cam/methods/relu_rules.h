@@ -33,7 +33,8 @@ enum class ReluRule {
 // max(x, 0) recorded with the rule's backward.
 Tensor rule_relu(const Tensor& x, ReluRule rule);
 
-// Hooks on every nn::ReLU module that replace its output by rule_relu(input) while armed.
+// Hooks on every ReLU layer (an nn::ReLU, or a Relu node of an nn::Graph) that replace its output
+// by rule_relu(input) while armed.
 class ReluRuleHooks {
  public:
   // The caller owns the handles. An Error if the model has no ReLU module (functional relu calls

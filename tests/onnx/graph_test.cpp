@@ -12,6 +12,8 @@
 #include "autograd/gradcheck.h"
 #include "autograd/ops.h"
 #include "cam/methods/layers.h"
+#include "cam/methods/method.h"
+#include "cam/methods/relu_rules.h"
 #include "nn/graph/gelu_fusion.h"
 #include "nn/graph/graph_checkpoint.h"
 #include "nn/sequential.h"
@@ -147,6 +149,29 @@ TEST(Graph, ConvReluPairRunsFusedWithTheUnfusedValuesAndGradients) {
   EXPECT_EQ(test::values(graph(x)), fused.first);
   ASSERT_TRUE(conv_output.defined());
   EXPECT_LT(ops::amin(detach(conv_output)).item(), 0.0);  // before the ReLU
+}
+
+// Guided backpropagation reaches an imported graph's Relu nodes as it reaches nn::ReLU layers: the
+// attributions equal the same forward written by hand with the guided ReLU in place.
+TEST(Graph, GuidedBackpropRuleReplacesTheReluNodes) {
+  nn::Graph graph(tiny_net());
+  Generator gen(6);
+  const Tensor x = ops::randn({2, 2, 6, 6}, gen);  // [2, 2, 6, 6]
+  const Tensor classes = Tensor::from_vector<int64_t>({0, 2}, {2});
+  auto guided = cam::make_method("guided-backprop", graph, {});
+  const cam::Explanation e = guided->explain(x, cam::Target::labels(classes));
+
+  Tensor input = x.clone().set_requires_grad(true);
+  Tensor a = cam::rule_relu(conv2d(input, graph.weight("features.0.weight"),
+                                   graph.weight("features.0.bias"),
+                                   {.kernel = {3, 3}, .padding = {1, 1}}),
+                            cam::ReluRule::Guided);  // [2, 4, 6, 6]
+  Tensor logits = linear(mean(a, {2, 3}), graph.weight("fc.weight"), graph.weight("fc.bias"));
+  backward(sum(gather(logits, 1, unsqueeze(classes, 1))));
+  const std::vector<double> got = test::values(e.attributions);
+  const std::vector<double> want = test::values(input.grad());
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5) << "element " << i;
 }
 
 TEST(Graph, GradientsMatchFiniteDifferences) {
