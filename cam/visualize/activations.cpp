@@ -4,6 +4,7 @@
 #include <ranges>
 
 #include "autograd/grad_mode.h"
+#include "cam/methods/layers.h"
 #include "cam/render/draw.h"
 #include "cam/render/font.h"
 #include "cam/render/tile.h"
@@ -45,7 +46,7 @@ std::vector<LayerActivation> capture_activations(nn::Module& model, const Tensor
   std::vector<Tensor> outputs(layers.size());
   std::vector<nn::ScopedForwardHook> hooks;
   for (size_t i = 0; i < layers.size(); ++i) {
-    nn::Module& layer = find_layer_or_list(model, layers[i], "activations");
+    nn::Module& layer = cam::find_layer(model, layers[i], "activations");
     hooks.emplace_back(layer.register_forward_hook(
         [&outputs, i](nn::Module&, const Tensor&, const Tensor& output) { outputs[i] = output; }));
   }

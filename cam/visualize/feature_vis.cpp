@@ -11,6 +11,7 @@
 #include "autograd/engine.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
+#include "cam/methods/layers.h"
 #include "cam/methods/relu_rules.h"
 #include "cam/visualize/model_probe.h"
 #include "nn/hooks.h"
@@ -104,7 +105,7 @@ class ObjectiveForward {
   ObjectiveForward(nn::Module& model, const FeatureVisOptions& options) : model_(model) {
     if (!uses_layer(options.objective)) return;
     layer_ = options.layer;
-    nn::Module& layer = find_layer_or_list(model, options.layer, "visualize");
+    nn::Module& layer = cam::find_layer(model, options.layer, "visualize");
     hook_ = layer.register_forward_hook([this](nn::Module&, const Tensor&, const Tensor& output) {
       if (!armed_) return;  // another forward (e.g. listing the spatial layers for an error)
       captured_ = output;

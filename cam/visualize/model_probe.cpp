@@ -7,18 +7,6 @@
 
 namespace camlab::cam::visualize {
 
-nn::Module& find_layer_or_list(nn::Module& model, const std::string& name, std::string_view op) {
-  std::vector<std::string> names;
-  for (auto& [path, module] : model.named_modules()) {
-    if (path.empty()) continue;
-    if (path == name) return *module;
-    names.push_back(path);
-  }
-  fail("{}: no layer '{}' in the model; valid layers: {}", op, name,
-       names.empty() ? std::string("(none: the model has no named children)")
-                     : nn::join_names(names, 200));
-}
-
 std::vector<LayerShape> trace_layer_shapes(nn::Module& model, const Tensor& input) {
   std::vector<LayerShape> shapes;
   std::vector<nn::ScopedForwardHook> hooks;

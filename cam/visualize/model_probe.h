@@ -1,9 +1,8 @@
-// What the visualizers need to know about a model they did not build: its layers by name (with
-// errors that list the valid ones), each layer's output shape for one input, its device and
+// What the visualizers need to know about a model they did not build (its layers by name come from
+// cam::find_layer, cam/methods/layers.h): each layer's output shape for one input, its device and
 // dtype, and a guard that runs it in eval() mode and restores every module's mode afterwards.
 //
 //   EvalModeGuard eval(model);                            // BN running stats, no dropout
-//   nn::Module& conv = find_layer_or_list(model, "conv4", "visualize");
 //   for (auto& [name, shape] : trace_layer_shapes(model, probe)) ...   // "conv1" [1, 32, 28, 28]
 #pragma once
 
@@ -16,10 +15,6 @@
 #include "tensor/tensor.h"
 
 namespace camlab::cam::visualize {
-
-// The module at a dotted name; otherwise an Error "<op>: no layer 'x' in the model; valid
-// layers: ...".
-nn::Module& find_layer_or_list(nn::Module& model, const std::string& name, std::string_view op);
 
 // Every non-root module's output shape for `input`, in the order the calls finished, from one
 // forward under NoGradGuard.

@@ -54,7 +54,9 @@ const std::vector<Command>& commands() {
        "  camlab visualize runs/quick --objective class --channels 0:10\n"
        "  camlab visualize runs/quick --layer conv3 --recipe lucid --regularize "
        "jitter,scale,rotate\n"
-       "  camlab visualize runs/quick --objective deepdream --layer conv3 --image 7 --octaves 3\n",
+       "  camlab visualize runs/quick --objective deepdream --layer conv3 --image 7 --octaves 3\n"
+       "  camlab visualize resnet50.onnx --layer layer4 --channels 0:8 --recipe lucid\n"
+       "  camlab visualize resnet50.onnx --objective deepdream --layer layer3 --photo cat.jpg\n",
        visualize_main},
       {"activations", "draw every channel of chosen layers for one test image",
        "  camlab activations runs/quick --index 0\n"

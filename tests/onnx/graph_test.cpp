@@ -17,6 +17,7 @@
 #include "nn/graph/gelu_fusion.h"
 #include "nn/graph/graph_checkpoint.h"
 #include "nn/sequential.h"
+#include "tests/support/tiny_graph.h"
 #include "tests/support/values.h"
 
 namespace camlab {
@@ -26,42 +27,7 @@ using nn::Attribute;
 using nn::GraphDef;
 using nn::NodeDef;
 
-// x [N, 2, 6, 6] -> /features/features.0/Conv -> /features/features.1/Relu -> /pool/GAP ->
-// /Flatten -> /fc/Gemm -> logits [N, 3]
-GraphDef tiny_net(DType dtype = DType::Float32) {
-  Generator gen(3);
-  GraphDef def;
-  def.opset = 13;
-  def.inputs = {{"input", {-1, 2, 6, 6}}};
-  def.outputs = {"logits"};
-  def.weights = {{"features.0.weight", ops::randn({4, 2, 3, 3}, gen, dtype), true},
-                 {"features.0.bias", ops::randn({4}, gen, dtype), true},
-                 {"fc.weight", ops::randn({3, 4}, gen, dtype), true},
-                 {"fc.bias", ops::randn({3}, gen, dtype), true}};
-  def.nodes = {
-      {"/features/features.0/Conv",
-       "Conv",
-       {"input", "features.0.weight", "features.0.bias"},
-       {"/features/features.0/Conv_output_0"},
-       {{"pads", Attribute::ints({1, 1, 1, 1})}, {"kernel_shape", Attribute::ints({3, 3})}}},
-      {"/features/features.1/Relu",
-       "Relu",
-       {"/features/features.0/Conv_output_0"},
-       {"/features/features.1/Relu_output_0"},
-       {}},
-      {"/pool/GlobalAveragePool",
-       "GlobalAveragePool",
-       {"/features/features.1/Relu_output_0"},
-       {"/pool/GlobalAveragePool_output_0"},
-       {}},
-      {"/Flatten", "Flatten", {"/pool/GlobalAveragePool_output_0"}, {"/Flatten_output_0"}, {}},
-      {"/fc/Gemm",
-       "Gemm",
-       {"/Flatten_output_0", "fc.weight", "fc.bias"},
-       {"logits"},
-       {{"transB", Attribute::integer(1)}}}};
-  return def;
-}
+using test::tiny_net;
 
 TEST(Graph, ModulePathsFollowTorchOnnxScopes) {
   EXPECT_EQ(nn::module_path_of("/layer4/layer4.1/relu_1/Relu"), "layer4.1.relu_1");
@@ -162,10 +128,10 @@ TEST(Graph, GuidedBackpropRuleReplacesTheReluNodes) {
   const cam::Explanation e = guided->explain(x, cam::Target::labels(classes));
 
   Tensor input = x.clone().set_requires_grad(true);
-  Tensor a = cam::rule_relu(conv2d(input, graph.weight("features.0.weight"),
-                                   graph.weight("features.0.bias"),
-                                   {.kernel = {3, 3}, .padding = {1, 1}}),
-                            cam::ReluRule::Guided);  // [2, 4, 6, 6]
+  Tensor a =
+      cam::rule_relu(conv2d(input, graph.weight("features.0.weight"),
+                            graph.weight("features.0.bias"), {.kernel = {3, 3}, .padding = {1, 1}}),
+                     cam::ReluRule::Guided);  // [2, 4, 6, 6]
   Tensor logits = linear(mean(a, {2, 3}), graph.weight("fc.weight"), graph.weight("fc.bias"));
   backward(sum(gather(logits, 1, unsqueeze(classes, 1))));
   const std::vector<double> got = test::values(e.attributions);
