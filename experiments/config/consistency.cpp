@@ -32,7 +32,19 @@ class Checker {
   }
 
   void check_layers_present() const {
-    if (c_.layers.empty()) {
+    const std::string graph = c_.root["model"]["graph"].value_or(std::string());
+    if (!graph.empty() && !c_.layers.empty()) {
+      fail_at("model.graph",
+              "[model] has both 'graph' and 'layers': fine-tune the imported graph or build "
+              "the layers, not both (remove one)");
+    }
+    if (graph.empty() && (c_.root["model"]["head_classes"].value_or(int64_t{0}) > 0 ||
+                          !c_.root["model"]["freeze"].as_array()->empty())) {
+      fail_at("model.head_classes",
+              "'model.head_classes' and 'model.freeze' apply to an imported graph: set "
+              "model.graph = \"model.onnx\"");
+    }
+    if (c_.layers.empty() && graph.empty()) {
       fail_at("model.layers",
               "[model] needs 'layers', e.g. layers = [{type = \"conv\", out = 32, kernel = 3, "
               "pad = 1}, {type = \"relu\"}, {type = \"gap\"}, {type = \"linear\", out = 10}]");

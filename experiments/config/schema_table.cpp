@@ -92,6 +92,13 @@ std::vector<KeySpec> make_schema() {
      "array of inline tables {type = \"conv\", out = 32, ...}; see the layer table"},
     {"model.blocks", Kind::BlockTable, "", {}, {}, false,
      "named layer lists used by {type = \"block\", block = \"name\"}"},
+    text("model.graph", "",
+        "fine-tune an imported model: an .onnx file or a `camlab import` checkpoint, instead of "
+        "layers"),
+    integer("model.head_classes", "0", at_least(0),
+        "model.graph: a fresh final Gemm for this many classes; 0 = keep the model's head"),
+    list("model.freeze", Kind::StringArray, "[]",
+        "model.graph: module paths whose weights stay fixed, e.g. [\"conv1\", \"layer1\"]"),
     text("model.cam_layer", "",
         "layer name the CAM methods explain; empty = the last layer with a spatial output"),
 

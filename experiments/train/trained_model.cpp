@@ -1,6 +1,6 @@
 #include "experiments/train/trained_model.h"
 
-#include "experiments/model/model_builder.h"
+#include "experiments/model/experiment_model.h"
 #include "experiments/train/device_choice.h"
 #include "nn/checkpoint.h"
 #include "nn/onnx/graph_model.h"
@@ -61,7 +61,7 @@ TrainedModel load_trained_model(const std::filesystem::path& path,
     t.model = nn::load_graph_model(t.checkpoint);
   } else {
     Generator unused(0);  // the weights come from the checkpoint
-    t.model = build_model(t.config.layers(), t.config.blocks(), t.data.input_shape(), unused);
+    t.model = build_experiment_model(t.config, t.data.input_shape(), unused);
     CAMLAB_CHECK(!saved.model.empty(), "checkpoint '{}' holds no model weights",
                  t.checkpoint.string());
     nn::load_checkpoint(t.checkpoint, *t.model);

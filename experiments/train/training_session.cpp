@@ -1,6 +1,6 @@
 #include "experiments/train/training_session.h"
 
-#include "experiments/model/model_builder.h"
+#include "experiments/model/experiment_model.h"
 #include "experiments/run/run_info.h"
 #include "tensor/threads.h"
 
@@ -43,7 +43,7 @@ TrainingSession::TrainingSession(const Config& config, const TrainOptions& train
   log.info("data: {} train / {} test images of {}, {} classes", data.train.size(), data.test.size(),
            shape_str(data.input_shape()), data.num_classes());
   Generator weights(seed);
-  model = build_model(cfg.layers(), cfg.blocks(), data.input_shape(), weights);
+  model = build_experiment_model(cfg, data.input_shape(), weights);
   model->to(device);
   log.info("model: {} parameters\n{}", count_parameters(*model), model->str());
   dropouts = dropout_layers(*model);

@@ -38,7 +38,7 @@ struct TrainingSession {
   RunDir run;
   Logger log;
   ExperimentData data;
-  std::shared_ptr<nn::Sequential> model;
+  std::shared_ptr<nn::Module> model;  // the config's Sequential, or a fine-tuned nn::Graph
   Optimization opt;
   Objective objective;
   std::vector<nn::Dropout*> dropouts;  // reseeded every step (see train_epoch.h)

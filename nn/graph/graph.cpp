@@ -308,6 +308,25 @@ std::vector<std::string> Graph::layer_candidates() const {
   return names;
 }
 
+int64_t Graph::freeze(std::string_view path) {
+  std::set<std::string> frozen;
+  for (size_t n = 0; n < nodes_.size(); ++n) {
+    const bool inside = std::any_of(scopes_[n].begin(), scopes_[n].end(), [&](const auto& scope) {
+      return !path.empty() && in_scope(scope, path);
+    });
+    if (!inside) continue;
+    for (const std::string& input : def_.nodes[n].inputs) {
+      auto weight = weight_of_.find(input);
+      if (weight == weight_of_.end() || !weight->second->requires_grad()) continue;
+      weight->second->set_requires_grad(false);
+      frozen.insert(input);
+    }
+  }
+  CAMLAB_CHECK(!frozen.empty(), "no trainable weight inside module '{}'; nearest module paths: {}",
+               path, fmt::join(nearest_candidates(path, module_paths(), 6), ", "));
+  return static_cast<int64_t>(frozen.size());
+}
+
 std::string Graph::resolve_layer(std::string_view name, std::string_view who) const {
   for (size_t n = 0; n < nodes_.size(); ++n) {
     const NodeDef& node = def_.nodes[n];

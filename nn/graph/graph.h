@@ -76,6 +76,11 @@ class Graph : public Module {
   int64_t input_channels(int64_t unknown) const;
   // Every PyTorch module path that names a layer ("layer4", "layer4.1", "layer4.1.conv1").
   std::vector<std::string> module_paths() const;
+  // Fine-tuning: the trainable weights read by the nodes inside module `path` ("layer1") stop
+  // requiring gradients, so backward skips them and the optimizer leaves them as they are.
+  // Returns how many were frozen; an Error "no trainable weight inside module ..." listing the
+  // nearest module paths when none is inside.
+  int64_t freeze(std::string_view path);
 
  private:
   std::vector<std::string> layer_candidates() const;

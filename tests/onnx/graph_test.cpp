@@ -193,6 +193,26 @@ GraphDef one_node(const std::string& op, std::map<std::string, Attribute> attrib
   return def;
 }
 
+// What fine-tuning needs: the gradients reaching the graph's own weights (the conv and the Gemm,
+// weights and biases) match finite differences too.
+TEST(Graph, WeightGradientsMatchFiniteDifferences) {
+  const nn::GraphDef base = tiny_net(DType::Float64);
+  Generator gen(4);
+  const Tensor x = ops::randn({2, 2, 6, 6}, gen, DType::Float64);  // [2, 2, 6, 6]
+  std::vector<Tensor> weights;
+  for (const nn::NamedWeight& w : base.weights)
+    weights.push_back(w.value.clone().set_requires_grad(true));
+  autograd::GradcheckResult r = autograd::gradcheck(
+      [&](const std::vector<Tensor>& in) {
+        nn::GraphDef def = base;
+        for (size_t i = 0; i < in.size(); ++i) def.weights[i].value = in[i];
+        nn::Graph graph(std::move(def));
+        return graph(x);
+      },
+      weights);
+  EXPECT_TRUE(r.ok) << r.message;
+}
+
 TEST(GraphOps, ComposedOpsHaveFiniteDifferenceGradients) {
   const std::vector<GraphDef> cases = {
       one_node("Pad", {},
