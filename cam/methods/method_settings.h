@@ -14,6 +14,7 @@
 
 #include "cam/methods/ablation_cam_options.h"
 #include "cam/methods/common_options.h"
+#include "cam/methods/fem_options.h"
 #include "cam/methods/integrated_gradients_options.h"
 #include "cam/methods/occlusion_options.h"
 #include "cam/methods/random_cam_options.h"
@@ -30,6 +31,7 @@ struct MethodSettings {
   SmoothGradOptions smoothgrad;
   IntegratedGradientsOptions integrated_gradients;
   OcclusionOptions occlusion;
+  FemOptions fem;
 
   // The same seed for every seeded method (Random-CAM, SmoothGrad).
   void set_seed(uint64_t seed);

@@ -5,6 +5,7 @@
 #include "cam/methods/ablation_cam.h"
 #include "cam/methods/class_activation_map.h"
 #include "cam/methods/eigen_cam.h"
+#include "cam/methods/fem.h"
 #include "cam/methods/gradient_attribution.h"
 #include "cam/methods/gradient_cam.h"
 #include "cam/methods/integrated_gradients.h"
@@ -69,6 +70,7 @@ const std::vector<std::pair<std::string, Factory>>& factories() {
       {"ablationcam", with_own<AblationCam>(&MethodSettings::ablationcam)},
       {"eigencam", common_only<EigenCam>()},
       {"eigengradcam", gradient_cam(GradientCamKind::EigenGradCam, "eigengradcam")},
+      {"fem", with_own<Fem>(&MethodSettings::fem)},
       {"randomcam", with_own<RandomCam>(&MethodSettings::randomcam)},
       {"saliency", common_only<Saliency>()},
       {"guided-backprop", relu_rule(ReluRule::Guided)},

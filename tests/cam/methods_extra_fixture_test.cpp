@@ -1,0 +1,80 @@
+// The later cam/methods against PyTorch: FEM, Faster Score-CAM, SS-CAM, KPCA-CAM and Finer-CAM on
+// the fixture network of tests/fixtures/cam.h5, with references in tests/fixtures/cam_extra.h5
+// (tools/make_cam_fixtures.py), float64 on both sides from the same float32 weights and images.
+// SS-CAM is deterministic given its draws, so the test feeds it the reference's noise.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "cam/methods/method.h"
+#include "tests/cam/cam_methods_fixture.h"
+
+namespace camlab::cam::test {
+namespace {
+
+constexpr double kRtol = 1e-5;
+constexpr double kRawAtol = 1e-9;  // float64 on both sides: only summation order differs
+constexpr double kMapAtol = 1e-7;
+
+class ExtraFixture {
+ public:
+  ExtraFixture() : refs_("cam_extra.h5") {}
+
+  const Fixture& refs() const { return refs_; }
+  const CamFixture& cam() const { return cam_; }
+
+  void expect_matches(const std::string& group, const Explanation& e) const {
+    SCOPED_TRACE(group);
+    EXPECT_TRUE(all_close(values(e.raw), refs_.array(group + "/raw"), kRtol, kRawAtol)) << "raw";
+    EXPECT_TRUE(all_close(values(e.maps), refs_.array(group + "/maps"), kRtol, kMapAtol)) << "maps";
+    if (refs_.has(group + "/weights")) {
+      ASSERT_TRUE(e.weights.defined()) << "no weights";
+      EXPECT_TRUE(all_close(values(e.weights), refs_.array(group + "/weights"), kRtol, kRawAtol))
+          << "weights";
+    }
+  }
+
+ private:
+  CamFixture cam_;
+  Fixture refs_;
+};
+
+MethodSettings extra_settings(const ExtraFixture& fx) {
+  MethodSettings settings;
+  settings.fem.k = fx.refs().number("/", "fem_k");
+  settings.set_batch_size(7);  // not a divisor of any count: partial batches are exercised too
+  return settings;
+}
+
+void expect_method_matches_at_two_layers(const std::string& method) {
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float64);
+  const Tensor x = fx.cam().inputs(DType::Float64);
+  const Target target = Target::labels(fx.cam().labels());
+  for (const std::string layer : {"relu2", "conv2"}) {
+    MethodSettings settings = extra_settings(fx);
+    settings.common.layers = {layer};
+    Explanation e = make_method(method, *net, settings)->explain(x, target);
+    EXPECT_EQ(e.layer, layer);
+    EXPECT_EQ(values(e.targets), values(fx.cam().labels()));
+    fx.expect_matches(layer + "/" + method, e);
+  }
+}
+
+TEST(CamExtraMethodsFixture, FemMatchesPyTorchAtTwoLayers) {
+  expect_method_matches_at_two_layers("fem");
+}
+
+TEST(CamExtraMethodsFixture, FemKSetsTheThreshold) {
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float64);
+  MethodSettings settings;
+  settings.fem.k = 1.0;
+  Explanation e = make_method("fem", *net, settings)
+                      ->explain(fx.cam().inputs(DType::Float64), Target::labels(fx.cam().labels()));
+  fx.expect_matches("variants/fem_k1", e);
+}
+
+}  // namespace
+}  // namespace camlab::cam::test
