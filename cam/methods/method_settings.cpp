@@ -13,6 +13,7 @@ void MethodSettings::set_batch_size(int64_t batch_size) {
   smoothgrad.batch_size = batch_size;
   integrated_gradients.batch_size = batch_size;
   occlusion.batch_size = batch_size;
+  fasterscorecam.batch_size = batch_size;
 }
 
 }  // namespace camlab::cam

@@ -14,6 +14,7 @@
 
 #include "cam/methods/ablation_cam_options.h"
 #include "cam/methods/common_options.h"
+#include "cam/methods/faster_score_cam_options.h"
 #include "cam/methods/fem_options.h"
 #include "cam/methods/integrated_gradients_options.h"
 #include "cam/methods/occlusion_options.h"
@@ -32,6 +33,7 @@ struct MethodSettings {
   IntegratedGradientsOptions integrated_gradients;
   OcclusionOptions occlusion;
   FemOptions fem;
+  FasterScoreCamOptions fasterscorecam;
 
   // The same seed for every seeded method (Random-CAM, SmoothGrad).
   void set_seed(uint64_t seed);

@@ -5,6 +5,7 @@
 #include "cam/methods/ablation_cam.h"
 #include "cam/methods/class_activation_map.h"
 #include "cam/methods/eigen_cam.h"
+#include "cam/methods/faster_score_cam.h"
 #include "cam/methods/fem.h"
 #include "cam/methods/gradient_attribution.h"
 #include "cam/methods/gradient_cam.h"
@@ -71,6 +72,7 @@ const std::vector<std::pair<std::string, Factory>>& factories() {
       {"eigencam", common_only<EigenCam>()},
       {"eigengradcam", gradient_cam(GradientCamKind::EigenGradCam, "eigengradcam")},
       {"fem", with_own<Fem>(&MethodSettings::fem)},
+      {"fasterscorecam", with_own<FasterScoreCam>(&MethodSettings::fasterscorecam)},
       {"randomcam", with_own<RandomCam>(&MethodSettings::randomcam)},
       {"saliency", common_only<Saliency>()},
       {"guided-backprop", relu_rule(ReluRule::Guided)},

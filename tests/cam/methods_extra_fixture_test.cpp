@@ -17,6 +17,8 @@ constexpr double kRtol = 1e-5;
 constexpr double kRawAtol = 1e-9;  // float64 on both sides: only summation order differs
 constexpr double kMapAtol = 1e-7;
 
+Array as_array(const Tensor& t) { return Array{t.shape(), values(t)}; }
+
 class ExtraFixture {
  public:
   ExtraFixture() : refs_("cam_extra.h5") {}
@@ -43,6 +45,7 @@ class ExtraFixture {
 MethodSettings extra_settings(const ExtraFixture& fx) {
   MethodSettings settings;
   settings.fem.k = fx.refs().number("/", "fem_k");
+  settings.fasterscorecam.top_k = fx.refs().ints("/", "faster_top_k")[0];
   settings.set_batch_size(7);  // not a divisor of any count: partial batches are exercised too
   return settings;
 }
@@ -74,6 +77,26 @@ TEST(CamExtraMethodsFixture, FemKSetsTheThreshold) {
   Explanation e = make_method("fem", *net, settings)
                       ->explain(fx.cam().inputs(DType::Float64), Target::labels(fx.cam().labels()));
   fx.expect_matches("variants/fem_k1", e);
+}
+
+TEST(CamExtraMethodsFixture, FasterScoreCamMatchesPyTorchAtTwoLayers) {
+  expect_method_matches_at_two_layers("fasterscorecam");
+}
+
+TEST(CamExtraMethodsFixture, FasterScoreCamWithEveryChannelIsScoreCam) {
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float64);
+  const Tensor x = fx.cam().inputs(DType::Float64);
+  const Target target = Target::labels(fx.cam().labels());
+  MethodSettings settings;
+  settings.fasterscorecam.top_k = 6;  // every channel of relu2
+  Explanation faster = make_method("fasterscorecam", *net, settings)->explain(x, target);
+  fx.expect_matches("variants/fasterscorecam_all", faster);
+  settings.fasterscorecam.top_k = 100;  // more than K: clamped to K
+  faster = make_method("fasterscorecam", *net, settings)->explain(x, target);
+  Explanation score = make_method("scorecam", *net, settings)->explain(x, target);
+  EXPECT_TRUE(all_close(values(faster.raw), as_array(score.raw), 1e-12, 1e-12));
+  EXPECT_TRUE(all_close(values(faster.weights), as_array(score.weights), 1e-12, 1e-12));
 }
 
 }  // namespace
