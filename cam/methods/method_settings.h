@@ -21,6 +21,7 @@
 #include "cam/methods/random_cam_options.h"
 #include "cam/methods/score_cam_options.h"
 #include "cam/methods/smooth_grad_options.h"
+#include "cam/methods/ss_cam_options.h"
 
 namespace camlab::cam {
 
@@ -34,8 +35,9 @@ struct MethodSettings {
   OcclusionOptions occlusion;
   FemOptions fem;
   FasterScoreCamOptions fasterscorecam;
+  SsCamOptions sscam;
 
-  // The same seed for every seeded method (Random-CAM, SmoothGrad).
+  // The same seed for every seeded method (Random-CAM, SmoothGrad, SS-CAM).
   void set_seed(uint64_t seed);
   // The same images per forward for every method that batches extra forwards.
   void set_batch_size(int64_t batch_size);

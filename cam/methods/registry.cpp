@@ -16,6 +16,7 @@
 #include "cam/methods/random_cam.h"
 #include "cam/methods/score_cam.h"
 #include "cam/methods/smooth_grad.h"
+#include "cam/methods/ss_cam.h"
 #include "tensor/error.h"
 
 namespace camlab::cam {
@@ -73,6 +74,7 @@ const std::vector<std::pair<std::string, Factory>>& factories() {
       {"eigengradcam", gradient_cam(GradientCamKind::EigenGradCam, "eigengradcam")},
       {"fem", with_own<Fem>(&MethodSettings::fem)},
       {"fasterscorecam", with_own<FasterScoreCam>(&MethodSettings::fasterscorecam)},
+      {"sscam", with_own<SsCam>(&MethodSettings::sscam)},
       {"randomcam", with_own<RandomCam>(&MethodSettings::randomcam)},
       {"saliency", common_only<Saliency>()},
       {"guided-backprop", relu_rule(ReluRule::Guided)},

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "cam/methods/method.h"
+#include "cam/methods/ss_cam.h"
+#include "tensor/ops.h"
 #include "tests/cam/cam_methods_fixture.h"
 
 namespace camlab::cam::test {
@@ -97,6 +99,71 @@ TEST(CamExtraMethodsFixture, FasterScoreCamWithEveryChannelIsScoreCam) {
   Explanation score = make_method("scorecam", *net, settings)->explain(x, target);
   EXPECT_TRUE(all_close(values(faster.raw), as_array(score.raw), 1e-12, 1e-12));
   EXPECT_TRUE(all_close(values(faster.weights), as_array(score.weights), 1e-12, 1e-12));
+}
+
+TEST(CamExtraMethodsFixture, SsCamMatchesPyTorchGivenTheNoise) {
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float64);
+  const Tensor noise =
+      to_tensor(fx.refs().array("noise/sscam"), DType::Float64);  // [3, 6, 3, 12, 12]
+  for (const std::string layer : {"relu2", "conv2"}) {
+    SsCam sscam(*net, {.layers = {layer}},
+                {.sigma = fx.refs().number("/", "sscam_sigma"), .batch_size = 7});
+    Explanation e = sscam.explain_with_noise(fx.cam().inputs(DType::Float64),
+                                             Target::labels(fx.cam().labels()), noise);
+    fx.expect_matches(layer + "/sscam", e);
+  }
+}
+
+TEST(CamExtraMethodsFixture, SsCamWithoutNoiseIsScoreCam) {
+  // σ = 0: every copy is Score-CAM's masked image, so the mean score is Score-CAM's.
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float64);
+  const Tensor x = fx.cam().inputs(DType::Float64);
+  const Target target = Target::labels(fx.cam().labels());
+  MethodSettings settings;
+  settings.sscam = {.samples = 2, .sigma = 0.0, .batch_size = 5};
+  Explanation smooth = make_method("sscam", *net, settings)->explain(x, target);
+  Explanation score = make_method("scorecam", *net)->explain(x, target);
+  EXPECT_TRUE(all_close(values(smooth.raw), as_array(score.raw), 1e-12, 1e-12));
+  EXPECT_TRUE(all_close(values(smooth.weights), as_array(score.weights), 1e-12, 1e-12));
+}
+
+TEST(CamExtraMethodsFixture, SsCamIsBatchedAndSeeded) {
+  // The same seed gives the same draws; a batch of images gives each image the scores it would
+  // get alone with the same draws (its rows of the noise).
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float64);
+  const Tensor x = fx.cam().inputs(DType::Float64);
+  const Tensor labels = fx.cam().labels();
+  MethodSettings settings;
+  settings.sscam = {.samples = 4, .sigma = 0.3, .batch_size = 5};
+  settings.set_seed(11);
+  Explanation first = make_method("sscam", *net, settings)->explain(x, Target::labels(labels));
+  Explanation again = make_method("sscam", *net, settings)->explain(x, Target::labels(labels));
+  EXPECT_EQ(values(first.raw), values(again.raw));
+
+  const Tensor noise = to_tensor(fx.refs().array("noise/sscam"), DType::Float64);
+  SsCam sscam(*net, {}, {.sigma = 0.5, .batch_size = 4});
+  Explanation all = sscam.explain_with_noise(x, Target::labels(labels), noise);
+  for (int64_t n = 0; n < 3; ++n) {
+    Explanation one =
+        sscam.explain_with_noise(x.narrow(0, n, 1), Target::labels(labels.narrow(0, n, 1)),
+                                 noise.narrow(0, n, 1).contiguous());
+    EXPECT_TRUE(
+        all_close(values(one.raw), as_array(all.raw.narrow(0, n, 1).contiguous()), 1e-9, 1e-12))
+        << "image " << n;
+  }
+}
+
+TEST(CamExtraMethodsFixture, SsCamNoiseOfTheWrongShapeIsOneLine) {
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float64);
+  SsCam sscam(*net);
+  const Tensor x = fx.cam().inputs(DType::Float64);
+  EXPECT_TRUE(mentions(CAM_ERROR_MESSAGE(sscam.explain_with_noise(
+                           x, Target::predicted(), ops::zeros({3, 5, 2, 12, 12}, DType::Float64))),
+                       {"sscam", "noise [3, 5, 2, 12, 12]", "[3, 6, n, 12, 12]", "relu2"}));
 }
 
 }  // namespace
