@@ -462,7 +462,8 @@ FEM_K = 2.0                # pytorch-grad-cam's default k
 FASTER_TOP_K = 3           # channels kept by Faster Score-CAM in the fixture (default 10)
 SSCAM_SAMPLES = 3          # noisy copies per channel in the fixture (default 35)
 SSCAM_SIGMA = 0.5          # noise sigma in the fixture (default 2)
-KPCA_COEF0 = 1.0           # scikit-learn's coef0 of the sigmoid kernel
+KPCA_COEF0 = 1.0           # scikit-learn's coef0 of the sigmoid and poly kernels
+KPCA_DEGREE = 3            # scikit-learn's degree of the poly kernel
 FINER_EPS = 1e-9           # pytorch-grad-cam's FinerWeightedTarget denominator
 
 
@@ -527,6 +528,8 @@ def kernel_matrix(rows, kernel, gamma):
         return torch.exp(-gamma * torch.cdist(rows, rows).pow(2))
     if kernel == "sigmoid":
         return torch.tanh(gamma * rows @ rows.T + KPCA_COEF0)
+    if kernel == "poly":
+        return (gamma * rows @ rows.T + KPCA_COEF0).pow(KPCA_DEGREE)
     if kernel == "linear":
         return rows @ rows.T
     raise ValueError(kernel)
@@ -611,6 +614,8 @@ def write_extra():
                    *kpca_cam(net, x, "relu2", labels, kernel="rbf"))
         put_result(variants.create_group("kpcacam_rbf_gamma0.05"),
                    *kpca_cam(net, x, "relu2", labels, kernel="rbf", gamma=0.05))
+        put_result(variants.create_group("kpcacam_poly"),
+                   *kpca_cam(net, x, "relu2", labels, kernel="poly"))
         put_result(variants.create_group("kpcacam_linear"),
                    *kpca_cam(net, x, "relu2", labels, kernel="linear"))
         put_result(variants.create_group("finercam_alpha0.5_1"),

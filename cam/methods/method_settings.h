@@ -17,6 +17,7 @@
 #include "cam/methods/faster_score_cam_options.h"
 #include "cam/methods/fem_options.h"
 #include "cam/methods/integrated_gradients_options.h"
+#include "cam/methods/kpca_cam_options.h"
 #include "cam/methods/occlusion_options.h"
 #include "cam/methods/random_cam_options.h"
 #include "cam/methods/score_cam_options.h"
@@ -36,6 +37,7 @@ struct MethodSettings {
   FemOptions fem;
   FasterScoreCamOptions fasterscorecam;
   SsCamOptions sscam;
+  KpcaCamOptions kpcacam;
 
   // The same seed for every seeded method (Random-CAM, SmoothGrad, SS-CAM).
   void set_seed(uint64_t seed);

@@ -10,6 +10,7 @@
 #include "cam/methods/gradient_attribution.h"
 #include "cam/methods/gradient_cam.h"
 #include "cam/methods/integrated_gradients.h"
+#include "cam/methods/kpca_cam.h"
 #include "cam/methods/layers.h"
 #include "cam/methods/method.h"
 #include "cam/methods/occlusion.h"
@@ -75,6 +76,7 @@ const std::vector<std::pair<std::string, Factory>>& factories() {
       {"fem", with_own<Fem>(&MethodSettings::fem)},
       {"fasterscorecam", with_own<FasterScoreCam>(&MethodSettings::fasterscorecam)},
       {"sscam", with_own<SsCam>(&MethodSettings::sscam)},
+      {"kpcacam", with_own<KpcaCam>(&MethodSettings::kpcacam)},
       {"randomcam", with_own<RandomCam>(&MethodSettings::randomcam)},
       {"saliency", common_only<Saliency>()},
       {"guided-backprop", relu_rule(ReluRule::Guided)},

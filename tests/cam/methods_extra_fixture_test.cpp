@@ -166,5 +166,47 @@ TEST(CamExtraMethodsFixture, SsCamNoiseOfTheWrongShapeIsOneLine) {
                        {"sscam", "noise [3, 5, 2, 12, 12]", "[3, 6, n, 12, 12]", "relu2"}));
 }
 
+TEST(CamExtraMethodsFixture, KpcaCamMatchesPyTorchAtTwoLayers) {
+  expect_method_matches_at_two_layers("kpcacam");  // the default sigmoid kernel
+}
+
+TEST(CamExtraMethodsFixture, KpcaCamKernelsMatchPyTorch) {
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float64);
+  const Tensor x = fx.cam().inputs(DType::Float64);
+  const Target target = Target::labels(fx.cam().labels());
+  const std::vector<std::pair<std::string, KpcaCamOptions>> cases = {
+      {"rbf", {.kernel = "rbf"}},
+      {"rbf_gamma0.05", {.kernel = "rbf", .gamma = 0.05}},
+      {"poly", {.kernel = "poly"}},
+      {"linear", {.kernel = "linear"}}};
+  for (const auto& [group, options] : cases) {
+    MethodSettings settings{.kpcacam = options};
+    Explanation e = make_method("kpcacam", *net, settings)->explain(x, target);
+    fx.expect_matches("variants/kpcacam_" + group, e);
+  }
+}
+
+TEST(CamExtraMethodsFixture, KpcaCamWithTheLinearKernelIsEigenCam) {
+  // The centred linear kernel is X_cX_cᵀ, whose top eigenpair gives Eigen-CAM's σ₁u₁.
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float64);
+  const Tensor x = fx.cam().inputs(DType::Float64);
+  for (const std::string layer : {"relu2", "conv2"}) {
+    MethodSettings settings{.common = {.layers = {layer}}, .kpcacam = {.kernel = "linear"}};
+    Explanation kpca = make_method("kpcacam", *net, settings)->explain(x);
+    Explanation eigen = make_method("eigencam", *net, settings)->explain(x);
+    EXPECT_TRUE(all_close(values(kpca.raw), as_array(eigen.raw), 1e-8, 1e-10)) << layer;
+  }
+}
+
+TEST(CamExtraMethodsFixture, KpcaCamUnknownKernelIsOneLine) {
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float64);
+  EXPECT_TRUE(
+      mentions(CAM_ERROR_MESSAGE(make_method("kpcacam", *net, {.kpcacam = {.kernel = "gauss"}})),
+               {"kpcacam", "unknown kernel 'gauss'", "sigmoid", "rbf", "poly", "linear"}));
+}
+
 }  // namespace
 }  // namespace camlab::cam::test
