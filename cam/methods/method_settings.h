@@ -16,6 +16,7 @@
 #include "cam/methods/common_options.h"
 #include "cam/methods/faster_score_cam_options.h"
 #include "cam/methods/fem_options.h"
+#include "cam/methods/finer_cam_options.h"
 #include "cam/methods/integrated_gradients_options.h"
 #include "cam/methods/kpca_cam_options.h"
 #include "cam/methods/occlusion_options.h"
@@ -38,6 +39,7 @@ struct MethodSettings {
   FasterScoreCamOptions fasterscorecam;
   SsCamOptions sscam;
   KpcaCamOptions kpcacam;
+  FinerCamOptions finercam;
 
   // The same seed for every seeded method (Random-CAM, SmoothGrad, SS-CAM).
   void set_seed(uint64_t seed);

@@ -7,6 +7,7 @@
 #include "cam/methods/eigen_cam.h"
 #include "cam/methods/faster_score_cam.h"
 #include "cam/methods/fem.h"
+#include "cam/methods/finer_cam.h"
 #include "cam/methods/gradient_attribution.h"
 #include "cam/methods/gradient_cam.h"
 #include "cam/methods/integrated_gradients.h"
@@ -77,6 +78,7 @@ const std::vector<std::pair<std::string, Factory>>& factories() {
       {"fasterscorecam", with_own<FasterScoreCam>(&MethodSettings::fasterscorecam)},
       {"sscam", with_own<SsCam>(&MethodSettings::sscam)},
       {"kpcacam", with_own<KpcaCam>(&MethodSettings::kpcacam)},
+      {"finercam", with_own<FinerCam>(&MethodSettings::finercam)},
       {"randomcam", with_own<RandomCam>(&MethodSettings::randomcam)},
       {"saliency", common_only<Saliency>()},
       {"guided-backprop", relu_rule(ReluRule::Guided)},

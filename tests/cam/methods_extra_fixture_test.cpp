@@ -208,5 +208,21 @@ TEST(CamExtraMethodsFixture, KpcaCamUnknownKernelIsOneLine) {
                {"kpcacam", "unknown kernel 'gauss'", "sigmoid", "rbf", "poly", "linear"}));
 }
 
+TEST(CamExtraMethodsFixture, FinerCamMatchesPyTorchAtTwoLayers) {
+  expect_method_matches_at_two_layers("finercam");  // 3 comparisons, clamped to the 2 others
+}
+
+TEST(CamExtraMethodsFixture, FinerCamAlphaComparisonsAndPredictedClassMatchPyTorch) {
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float64);
+  const Tensor x = fx.cam().inputs(DType::Float64);
+  Explanation one = make_method("finercam", *net, {.finercam = {.alpha = 0.5, .comparisons = 1}})
+                        ->explain(x, Target::labels(fx.cam().labels()));
+  fx.expect_matches("variants/finercam_alpha0.5_1", one);
+  Explanation predicted = make_method("finercam", *net)->explain(x);
+  EXPECT_EQ(values(predicted.targets), fx.cam().array("predicted").values);
+  fx.expect_matches("variants/finercam_predicted", predicted);
+}
+
 }  // namespace
 }  // namespace camlab::cam::test
