@@ -224,5 +224,26 @@ TEST(CamExtraMethodsFixture, FinerCamAlphaComparisonsAndPredictedClassMatchPyTor
   fx.expect_matches("variants/finercam_predicted", predicted);
 }
 
+TEST(CamExtraMethodsFixture, Float32RunsAgreeWithTheFloat64References) {
+  // What users run: float32 end to end. Maps are normalised, so a loose absolute bound suits.
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float32);
+  const Tensor x = fx.cam().inputs(DType::Float32);
+  const Target target = Target::labels(fx.cam().labels());
+  MethodSettings settings = extra_settings(fx);
+  for (const std::string method : {"fem", "fasterscorecam", "kpcacam", "finercam"}) {
+    Explanation e = make_method(method, *net, settings)->explain(x, target);
+    EXPECT_EQ(e.maps.dtype(), DType::Float32) << method;
+    EXPECT_TRUE(all_close(values(e.maps), fx.refs().array("relu2/" + std::string(method) + "/maps"),
+                          1e-3, 1e-4))
+        << method;
+  }
+  SsCam sscam(*net, {}, {.sigma = fx.refs().number("/", "sscam_sigma")});
+  Explanation e = sscam.explain_with_noise(
+      x, target, to_tensor(fx.refs().array("noise/sscam"), DType::Float32));
+  EXPECT_EQ(e.maps.dtype(), DType::Float32);
+  EXPECT_TRUE(all_close(values(e.maps), fx.refs().array("relu2/sscam/maps"), 1e-3, 1e-4));
+}
+
 }  // namespace
 }  // namespace camlab::cam::test
