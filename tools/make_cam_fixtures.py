@@ -21,9 +21,11 @@ Layout (inputs float32 / int64, references float64 computed from the same float3
 Attributes on the root record the method options (steps, samples, patch, ...).
 
 A second file, tests/fixtures/cam_extra.h5, holds the later methods (FEM, Faster Score-CAM, SS-CAM,
-KPCA-CAM, Finer-CAM), computed for the network and inputs stored in cam.h5, which it reads:
+KPCA-CAM, Finer-CAM, DFF), computed for the network and inputs stored in cam.h5, which it reads:
     /noise/sscam [N, K', S, H, W]            standard normal draws SS-CAM scales by sigma
+    /noise/dff_w [C, k], /noise/dff_h [k, N*h*w]  standard normal draws of DFF's initial factors
     /<layer>/<method>/{raw, maps, weights}   at relu2 and conv2, with the options as attributes
+    /<layer>/dff/{concepts, concept_maps, scores}  DFF's whole factorization
     /variants/<name>/{raw, maps, weights}    other options (kernels, k, alpha, comparisons)
 `python3 tools/make_cam_fixtures.py extra` rewrites cam_extra.h5 alone.
 """
@@ -465,6 +467,9 @@ SSCAM_SIGMA = 0.5          # noise sigma in the fixture (default 2)
 KPCA_COEF0 = 1.0           # scikit-learn's coef0 of the sigmoid and poly kernels
 KPCA_DEGREE = 3            # scikit-learn's degree of the poly kernel
 FINER_EPS = 1e-9           # pytorch-grad-cam's FinerWeightedTarget denominator
+DFF_CONCEPTS = 3           # k in the fixture (default 5)
+DFF_ITERATIONS = 50        # multiplicative updates in the fixture (default 200)
+DFF_EPS = 1e-10            # added to the update denominators
 
 
 def fem(net, x, layer, classes, k=FEM_K):
@@ -578,6 +583,36 @@ def finer_cam(net, x, layer, classes, alpha=1.0, comparisons=3):
     return gradient_cam(net, x, layer, classes, "gradcam", score=score)
 
 
+def factorize(a, draws_w, draws_h, iterations=DFF_ITERATIONS):
+    """Collins et al. 2018 as pytorch-grad-cam's dff(): X [C, N*h*w] shifted per row to min 0,
+    NMF by Lee & Seung's multiplicative updates from scikit-learn's random init scaled by
+    sqrt(mean X / k), W then H each step. Returns concepts [C, k] and maps [N, k, h, w]."""
+    n, c, h, w = a.shape
+    k = draws_w.shape[1]
+    x = a.permute(1, 0, 2, 3).reshape(c, -1)
+    offset = x.amin(1, keepdim=True)
+    x = x - offset
+    scale = (x.mean() / k).sqrt()
+    fw = draws_w.abs() * scale
+    fh = draws_h.abs() * scale
+    for _ in range(iterations):
+        fw = fw * (x @ fh.T) / (fw @ (fh @ fh.T) + DFF_EPS)
+        fh = fh * (fw.T @ x) / ((fw.T @ fw) @ fh + DFF_EPS)
+    return fw + offset, fh.reshape(k, n, h, w).permute(1, 0, 2, 3)
+
+
+def dff(net, x, layer, classes, draws_w, draws_h):
+    """Each image's map: its best concept for its class (scores = fc on the concept vectors)."""
+    with torch.no_grad():
+        _, (a,) = forward_capture(net, x, [layer])
+        concepts, maps = factorize(a, draws_w, draws_h)
+        scores = net.fc(concepts.T)                                                # [k, classes]
+    class_scores = scores[:, classes].T                                            # [N, k]
+    best = class_scores.argmax(1)
+    raw = maps[torch.arange(x.shape[0]), best]
+    return raw, class_scores, concepts, maps, scores
+
+
 def write_extra():
     with h5py.File(OUT_PATH, "r") as source:
         state = {key: torch.from_numpy(source["model"][key][()]) for key in source["model"]}
@@ -589,6 +624,8 @@ def write_extra():
     x = x32.double()
     torch.manual_seed(1)
     sscam_noise = torch.randn(N, 6, SSCAM_SAMPLES, H, W, dtype=torch.float32)
+    dff_w = torch.randn(6, DFF_CONCEPTS, dtype=torch.float32)
+    dff_h = torch.randn(DFF_CONCEPTS, N * 6 * 6, dtype=torch.float32)
 
     with h5py.File(EXTRA_PATH, "w") as h5:
         h5.attrs["generator"] = "tools/make_cam_fixtures.py"
@@ -596,7 +633,11 @@ def write_extra():
         h5.attrs["fem_k"] = np.float64(FEM_K)
         h5.attrs["faster_top_k"] = np.int64(FASTER_TOP_K)
         h5.attrs["sscam_sigma"] = np.float64(SSCAM_SIGMA)
-        put(h5.create_group("noise"), "sscam", sscam_noise)
+        h5.attrs["dff_iterations"] = np.int64(DFF_ITERATIONS)
+        noise = h5.create_group("noise")
+        put(noise, "sscam", sscam_noise)
+        put(noise, "dff_w", dff_w)
+        put(noise, "dff_h", dff_h)
         for layer in ("relu2", "conv2"):
             group = h5.create_group(layer)
             put_result(group.create_group("fem"), *fem(net, x, layer, labels))
@@ -606,6 +647,13 @@ def write_extra():
                        *ss_cam(net, x, layer, labels, sscam_noise.double()))
             put_result(group.create_group("kpcacam"), *kpca_cam(net, x, layer, labels))
             put_result(group.create_group("finercam"), *finer_cam(net, x, layer, labels))
+            raw, class_scores, concepts, maps, scores = dff(net, x, layer, labels,
+                                                            dff_w.double(), dff_h.double())
+            result = group.create_group("dff")
+            put_result(result, raw, class_scores)
+            put(result, "concepts", concepts)
+            put(result, "concept_maps", maps)
+            put(result, "scores", scores)
         variants = h5.create_group("variants")
         put_result(variants.create_group("fem_k1"), *fem(net, x, "relu2", labels, k=1.0))
         put_result(variants.create_group("fasterscorecam_all"),

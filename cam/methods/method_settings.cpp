@@ -6,6 +6,7 @@ void MethodSettings::set_seed(uint64_t seed) {
   randomcam.seed = seed;
   smoothgrad.seed = seed;
   sscam.seed = seed;
+  dff.seed = seed;
 }
 
 void MethodSettings::set_batch_size(int64_t batch_size) {

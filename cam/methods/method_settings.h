@@ -14,6 +14,7 @@
 
 #include "cam/methods/ablation_cam_options.h"
 #include "cam/methods/common_options.h"
+#include "cam/methods/dff_options.h"
 #include "cam/methods/faster_score_cam_options.h"
 #include "cam/methods/fem_options.h"
 #include "cam/methods/finer_cam_options.h"
@@ -40,8 +41,9 @@ struct MethodSettings {
   SsCamOptions sscam;
   KpcaCamOptions kpcacam;
   FinerCamOptions finercam;
+  DffOptions dff;
 
-  // The same seed for every seeded method (Random-CAM, SmoothGrad, SS-CAM).
+  // The same seed for every seeded method (Random-CAM, SmoothGrad, SS-CAM, DFF).
   void set_seed(uint64_t seed);
   // The same images per forward for every method that batches extra forwards.
   void set_batch_size(int64_t batch_size);

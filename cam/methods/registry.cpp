@@ -4,6 +4,7 @@
 
 #include "cam/methods/ablation_cam.h"
 #include "cam/methods/class_activation_map.h"
+#include "cam/methods/dff.h"
 #include "cam/methods/eigen_cam.h"
 #include "cam/methods/faster_score_cam.h"
 #include "cam/methods/fem.h"
@@ -79,6 +80,7 @@ const std::vector<std::pair<std::string, Factory>>& factories() {
       {"sscam", with_own<SsCam>(&MethodSettings::sscam)},
       {"kpcacam", with_own<KpcaCam>(&MethodSettings::kpcacam)},
       {"finercam", with_own<FinerCam>(&MethodSettings::finercam)},
+      {"dff", with_own<Dff>(&MethodSettings::dff)},
       {"randomcam", with_own<RandomCam>(&MethodSettings::randomcam)},
       {"saliency", common_only<Saliency>()},
       {"guided-backprop", relu_rule(ReluRule::Guided)},

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cam/methods/dff.h"
 #include "cam/methods/method.h"
 #include "cam/methods/ss_cam.h"
 #include "tensor/ops.h"
@@ -243,6 +244,61 @@ TEST(CamExtraMethodsFixture, Float32RunsAgreeWithTheFloat64References) {
       x, target, to_tensor(fx.refs().array("noise/sscam"), DType::Float32));
   EXPECT_EQ(e.maps.dtype(), DType::Float32);
   EXPECT_TRUE(all_close(values(e.maps), fx.refs().array("relu2/sscam/maps"), 1e-3, 1e-4));
+}
+
+TEST(CamExtraMethodsFixture, DffMatchesPyTorchGivenTheInitialFactors) {
+  // Multiplicative updates from the same start: the factors agree to rounding after 50 steps.
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float64);
+  const Tensor draws_w = to_tensor(fx.refs().array("noise/dff_w"), DType::Float64);  // [6, 3]
+  const Tensor draws_h = to_tensor(fx.refs().array("noise/dff_h"), DType::Float64);  // [3, 108]
+  const int64_t iterations = fx.refs().ints("/", "dff_iterations")[0];
+  for (const std::string layer : {"relu2", "conv2"}) {
+    SCOPED_TRACE(layer);
+    Dff dff(*net, {.layers = {layer}}, {.concepts = 3, .iterations = iterations});
+    Explanation e = dff.explain_with_draws(fx.cam().inputs(DType::Float64),
+                                           Target::labels(fx.cam().labels()), draws_w, draws_h);
+    const Factorization& f = dff.factorization();
+    const std::string group = layer + "/dff";
+    EXPECT_TRUE(all_close(values(f.concepts), fx.refs().array(group + "/concepts"), 1e-6, 1e-9));
+    EXPECT_TRUE(all_close(values(f.maps), fx.refs().array(group + "/concept_maps"), 1e-6, 1e-9));
+    EXPECT_TRUE(all_close(values(f.scores), fx.refs().array(group + "/scores"), 1e-6, 1e-9));
+    EXPECT_TRUE(all_close(values(e.raw), fx.refs().array(group + "/raw"), 1e-6, 1e-9));
+    EXPECT_TRUE(all_close(values(e.maps), fx.refs().array(group + "/maps"), 1e-6, 1e-7));
+    EXPECT_TRUE(all_close(values(e.weights), fx.refs().array(group + "/weights"), 1e-6, 1e-9));
+  }
+}
+
+TEST(CamExtraMethodsFixture, DffFactorsReconstructTheShiftedActivations) {
+  // NMF's purpose: W·H ≈ X − min per channel with non-negative factors, closer with more steps.
+  Generator gen(5);
+  const Tensor a = ops::randn({2, 4, 3, 3}, gen, DType::Float64);  // signed, as a conv output
+  const Tensor draws_w = ops::randn({4, 3}, gen, DType::Float64);
+  const Tensor draws_h = ops::randn({3, 2 * 3 * 3}, gen, DType::Float64);
+  const Tensor x = a.permute({1, 0, 2, 3}).contiguous().reshape({4, 18});  // [C, N·h·w]
+  const Tensor offset = ops::amin(x, {1}, true);                           // [C, 1]
+  auto error_after = [&](int64_t iterations) {
+    const Factorization f = factorize_activations(a, iterations, draws_w, draws_h);
+    const Tensor w = ops::sub(f.concepts, offset);                                // [C, k]
+    const Tensor h = f.maps.permute({1, 0, 2, 3}).contiguous().reshape({3, 18});  // [k, N·h·w]
+    EXPECT_GE(values(ops::amin(w)).front(), 0.0);
+    EXPECT_GE(values(ops::amin(h)).front(), 0.0);
+    const Tensor residual = ops::sub(ops::sub(x, offset), ops::matmul(w, h));
+    return values(ops::norm(residual)).front() / values(ops::norm(ops::sub(x, offset))).front();
+  };
+  const double early = error_after(2), late = error_after(300);
+  EXPECT_LT(late, early);
+  EXPECT_LT(late, 0.5);  // a rank-3 fit of 4 channels keeps most of the signal
+}
+
+TEST(CamExtraMethodsFixture, DffWithoutALinearForTheChannelsIsOneLine) {
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float64);
+  // conv1 has 4 channels; the only Linear (fc) takes 6.
+  EXPECT_TRUE(mentions(
+      CAM_ERROR_MESSAGE(make_method("dff", *net, {.common = {.layers = {"relu1"}}})
+                            ->explain(fx.cam().inputs(DType::Float64))),
+      {"dff", "no Linear layer takes the 4 channels of layer 'relu1'", "DffOptions::classifier"}));
 }
 
 }  // namespace
