@@ -1,5 +1,5 @@
 // SS-CAM (Wang et al. 2020, "SS-CAM: Smoothed Score-CAM for sharper visual feature
-// localization"), the variant that perturbs the masks (the paper's SS-CAM(1), torchcam's SSCAM):
+// localization"), the variant that perturbs the masks (the paper's SS-CAM(1), its authors' SSCAM1):
 // Score-CAM where each channel's score is the mean over n noisy copies of its mask,
 //   s_k = (1/n) Σ_j y^c(x ⊙ (H^k + σ·ε_j)),  ε_j ~ N(0, 1) per pixel,  w = softmax_k(s)
 // with H^k Score-CAM's mask and its softmax over channels (as pytorch-grad-cam's Score-CAM, which

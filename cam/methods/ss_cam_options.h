@@ -11,9 +11,9 @@
 namespace camlab::cam {
 
 struct SsCamOptions {
-  // Noisy copies of each mask whose scores are averaged, > 0 (the paper's N = 35).
+  // Noisy copies of each mask whose scores are averaged, > 0 (35, as the authors' code).
   int64_t samples = 35;
-  // σ of the Gaussian noise added to each [0, 1] mask, >= 0 (the paper's and torchcam's 2).
+  // σ of the Gaussian noise added to each [0, 1] mask, >= 0 (2, as the authors' code).
   double sigma = 2.0;
   int64_t batch_size = kDefaultMethodBatch;  // masked images per forward, > 0
   uint64_t seed = 0;                         // of the noise; successive calls continue the stream
