@@ -1,7 +1,8 @@
-// The later cam/methods against PyTorch: FEM, Faster Score-CAM, SS-CAM, KPCA-CAM and Finer-CAM on
-// the fixture network of tests/fixtures/cam.h5, with references in tests/fixtures/cam_extra.h5
-// (tools/make_cam_fixtures.py), float64 on both sides from the same float32 weights and images.
-// SS-CAM is deterministic given its draws, so the test feeds it the reference's noise.
+// The later cam/methods against PyTorch: FEM, Faster Score-CAM, SS-CAM, KPCA-CAM, Finer-CAM and
+// DFF on the fixture network of tests/fixtures/cam.h5, with references in
+// tests/fixtures/cam_extra.h5 (tools/make_cam_fixtures.py extra), float64 on both sides from the
+// same float32 weights and images. SS-CAM and DFF are deterministic given their draws, so the
+// test feeds them the reference's noise and initial factors.
 #include <gtest/gtest.h>
 
 #include <string>
