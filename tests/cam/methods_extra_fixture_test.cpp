@@ -5,6 +5,7 @@
 // test feeds them the reference's noise and initial factors.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -300,6 +301,25 @@ TEST(CamExtraMethodsFixture, DffWithoutALinearForTheChannelsIsOneLine) {
       CAM_ERROR_MESSAGE(make_method("dff", *net, {.common = {.layers = {"relu1"}}})
                             ->explain(fx.cam().inputs(DType::Float64))),
       {"dff", "no Linear layer takes the 4 channels of layer 'relu1'", "DffOptions::classifier"}));
+}
+
+TEST(CamExtraMethodsFixture, OptionsThatCannotWorkAreOneLineErrors) {
+  ExtraFixture fx;
+  auto net = fx.cam().net(DType::Float64);
+  auto message = [&](const std::string& method, const MethodSettings& settings) {
+    return CAM_ERROR_MESSAGE(make_method(method, *net, settings));
+  };
+  EXPECT_TRUE(mentions(message("fem", {.fem = {.k = std::nan("")}}), {"fem", "k must be"}));
+  EXPECT_TRUE(mentions(message("fasterscorecam", {.fasterscorecam = {.top_k = 0}}),
+                       {"fasterscorecam", "top_k", "got 0"}));
+  EXPECT_TRUE(mentions(message("sscam", {.sscam = {.samples = 0}}), {"sscam", "samples"}));
+  EXPECT_TRUE(
+      mentions(message("sscam", {.sscam = {.sigma = -1}}), {"sscam", "sigma", "non-negative"}));
+  EXPECT_TRUE(mentions(message("kpcacam", {.kpcacam = {.gamma = -1}}), {"kpcacam", "gamma"}));
+  EXPECT_TRUE(mentions(message("finercam", {.finercam = {.comparisons = 0}}),
+                       {"finercam", "comparisons 0"}));
+  EXPECT_TRUE(mentions(message("dff", {.dff = {.concepts = 0}}), {"dff", "concepts", "got 0"}));
+  EXPECT_TRUE(mentions(message("dff", {.dff = {.classifier = "head"}}), {"dff", "head", "fc"}));
 }
 
 }  // namespace
