@@ -19,6 +19,15 @@ Layout (inputs float32 / int64, references float64 computed from the same float3
     /pixel/<method>/{raw, maps, attributions} pixel-attribution methods (guided-gradcam at relu2)
     /variants/<name>/{raw, maps}  several layers, aug-smooth, eigen-smooth, other targets
 Attributes on the root record the method options (steps, samples, patch, ...).
+
+A second file, tests/fixtures/cam_extra.h5, holds the later methods (FEM, Faster Score-CAM, SS-CAM,
+KPCA-CAM, Finer-CAM, DFF), computed for the network and inputs stored in cam.h5, which it reads:
+    /noise/sscam [N, K', S, H, W]            standard normal draws SS-CAM scales by sigma
+    /noise/dff_w [C, k], /noise/dff_h [k, N*h*w]  standard normal draws of DFF's initial factors
+    /<layer>/<method>/{raw, maps, weights}   at relu2 and conv2, with the options as attributes
+    /<layer>/dff/{concepts, concept_maps, scores}  DFF's whole factorization
+    /variants/<name>/{raw, maps, weights}    other options (kernels, k, alpha, comparisons)
+`python3 tools/make_cam_fixtures.py extra` rewrites cam_extra.h5 alone.
 """
 import collections
 import os
@@ -37,6 +46,7 @@ except ImportError:
     raise
 
 OUT_PATH = os.path.join("tests", "fixtures", "cam.h5")
+EXTRA_PATH = os.path.join("tests", "fixtures", "cam_extra.h5")
 N, C, H, W = 3, 1, 12, 12
 LABELS = [0, 1, 2]
 SMOOTH_SAMPLES = 6
@@ -446,5 +456,226 @@ def main():
     print(f"{OUT_PATH}: {os.path.getsize(OUT_PATH)} bytes")
 
 
+# ---------------------------------------------------------------------------------------------
+# The later methods (cam_extra.h5)
+# ---------------------------------------------------------------------------------------------
+
+FEM_K = 2.0                # pytorch-grad-cam's default k
+FASTER_TOP_K = 3           # channels kept by Faster Score-CAM in the fixture (default 10)
+SSCAM_SAMPLES = 3          # noisy copies per channel in the fixture (default 35)
+SSCAM_SIGMA = 0.5          # noise sigma in the fixture (default 2)
+KPCA_COEF0 = 1.0           # scikit-learn's coef0 of the sigmoid and poly kernels
+KPCA_DEGREE = 3            # scikit-learn's degree of the poly kernel
+FINER_EPS = 1e-9           # pytorch-grad-cam's FinerWeightedTarget denominator
+DFF_CONCEPTS = 3           # k in the fixture (default 5)
+DFF_ITERATIONS = 50        # multiplicative updates in the fixture (default 200)
+DFF_EPS = 1e-10            # added to the update denominators
+
+
+def fem(net, x, layer, classes, k=FEM_K):
+    """Fuad et al. 2020 as pytorch-grad-cam's fem.py: w_c = share of positions above mu + k sigma."""
+    with torch.no_grad():
+        _, (a,) = forward_capture(net, x, [layer])
+    mu = a.mean((2, 3), keepdim=True)
+    sigma = a.std((2, 3), unbiased=False, keepdim=True)  # numpy's np.std
+    w = (a > mu + k * sigma).to(a.dtype).mean((2, 3))
+    return reduce_contributions(weighted(w, a), False), w
+
+
+def score_cam_masks(a):
+    """Score-CAM's masks: upsampled (align_corners) and min-max per channel, [N, K, H, W]."""
+    up = F.interpolate(a, size=(H, W), mode="bilinear", align_corners=True)
+    lo = up.amin((2, 3), keepdim=True)
+    hi = up.amax((2, 3), keepdim=True)
+    return (up - lo) / (hi - lo + SCORECAM_EPS)
+
+
+def masked_scores(net, x, masks, classes):
+    """masks [N, K', H, W] -> the target logit of x * mask, [N, K']."""
+    n, k = masks.shape[:2]
+    masked = x[:, None] * masks[:, :, None]                                     # [N, K', C, H, W]
+    logits = net(masked.reshape(n * k, C, H, W))
+    return logit_score(logits, classes.repeat_interleave(k)).reshape(n, k)
+
+
+def top_variance_channels(a, top_k):
+    """[N, K'] channel indices by decreasing spatial variance; ties keep the lower index first."""
+    var = a.var((2, 3), unbiased=False)
+    return var.sort(stable=True, dim=1, descending=True).indices[:, :top_k]
+
+
+def faster_score_cam(net, x, layer, classes, top_k=FASTER_TOP_K):
+    """Score-CAM on the top_k channels of largest variance; the others weigh 0."""
+    with torch.no_grad():
+        _, (a,) = forward_capture(net, x, [layer])
+        chosen = top_variance_channels(a, top_k)                                  # [N, K']
+        masks = score_cam_masks(a).gather(1, chosen[:, :, None, None].expand(-1, -1, H, W))
+        s = masked_scores(net, x, masks, classes)
+        w = torch.zeros(a.shape[:2], dtype=a.dtype).scatter(1, chosen, s.softmax(1))
+    return reduce_contributions(weighted(w, a), False), w
+
+
+def ss_cam(net, x, layer, classes, noise, sigma=SSCAM_SIGMA):
+    """Wang et al. 2020 (SS-CAM): each mask plus sigma * noise, the scores averaged over copies."""
+    with torch.no_grad():
+        _, (a,) = forward_capture(net, x, [layer])
+        masks = score_cam_masks(a)                                                # [N, K, H, W]
+        samples = noise.shape[2]
+        total = torch.zeros(a.shape[:2], dtype=a.dtype)
+        for j in range(samples):
+            total += masked_scores(net, x, masks + sigma * noise[:, :, j], classes)
+        w = (total / samples).softmax(1)
+    return reduce_contributions(weighted(w, a), False), w
+
+
+def kernel_matrix(rows, kernel, gamma):
+    if kernel == "rbf":
+        return torch.exp(-gamma * torch.cdist(rows, rows).pow(2))
+    if kernel == "sigmoid":
+        return torch.tanh(gamma * rows @ rows.T + KPCA_COEF0)
+    if kernel == "poly":
+        return (gamma * rows @ rows.T + KPCA_COEF0).pow(KPCA_DEGREE)
+    if kernel == "linear":
+        return rows @ rows.T
+    raise ValueError(kernel)
+
+
+def kernel_first_component(m, kernel, gamma):
+    """m [K, h, w] -> [h, w]: scikit-learn's KernelPCA(n_components=1).fit_transform of the
+    column-centred [hw, K] rows (as pytorch-grad-cam), sign as camlab's Eigen-CAM."""
+    k, h, w = m.shape
+    rows = m.reshape(k, h * w).T
+    centred = rows - rows.mean(0, keepdim=True)
+    g = 1.0 / k if gamma is None else gamma
+    kern = kernel_matrix(centred, kernel, g)
+    one = torch.full_like(kern, 1.0 / kern.shape[0])
+    kc = kern - one @ kern - kern @ one + one @ kern @ one
+    values, vectors = torch.linalg.eigh(kc)
+    p = vectors[:, -1] * values[-1].clamp(min=0).sqrt()
+    if float(p @ rows.mean(1)) < 0:
+        p = -p
+    return p.reshape(h, w)
+
+
+def kpca_cam(net, x, layer, classes, kernel="sigmoid", gamma=None):
+    with torch.no_grad():
+        _, (a,) = forward_capture(net, x, [layer])
+    projected = torch.stack([kernel_first_component(m, kernel, gamma) for m in a])
+    return projected.clamp(min=0), None
+
+
+def finer_score(logits, classes, alpha, comparisons):
+    """pytorch-grad-cam's FinerWeightedTarget: the classes with the closest logits to the target's
+    (the target itself excluded), each weighed by its softmax probability."""
+    n, k = logits.shape
+    m = min(comparisons, k - 1)
+    y = logits.detach()
+    distance = (y - y.gather(1, classes[:, None])).abs()
+    distance.scatter_(1, classes[:, None], float("inf"))
+    similar = distance.sort(stable=True, dim=1).indices[:, :m]                        # [N, m]
+    p = logits.softmax(1).gather(1, similar)
+    diff = logits.gather(1, classes[:, None]) - alpha * logits.gather(1, similar)
+    return (p * diff).sum(1) / (p.sum(1) + FINER_EPS)
+
+
+def finer_cam(net, x, layer, classes, alpha=1.0, comparisons=3):
+    score = lambda logits, c: finer_score(logits, c, alpha, comparisons)
+    return gradient_cam(net, x, layer, classes, "gradcam", score=score)
+
+
+def factorize(a, draws_w, draws_h, iterations=DFF_ITERATIONS):
+    """Collins et al. 2018 as pytorch-grad-cam's dff(): X [C, N*h*w] shifted per row to min 0,
+    NMF by Lee & Seung's multiplicative updates from scikit-learn's random init scaled by
+    sqrt(mean X / k), W then H each step. Returns concepts [C, k] and maps [N, k, h, w]."""
+    n, c, h, w = a.shape
+    k = draws_w.shape[1]
+    x = a.permute(1, 0, 2, 3).reshape(c, -1)
+    offset = x.amin(1, keepdim=True)
+    x = x - offset
+    scale = (x.mean() / k).sqrt()
+    fw = draws_w.abs() * scale
+    fh = draws_h.abs() * scale
+    for _ in range(iterations):
+        fw = fw * (x @ fh.T) / (fw @ (fh @ fh.T) + DFF_EPS)
+        fh = fh * (fw.T @ x) / ((fw.T @ fw) @ fh + DFF_EPS)
+    return fw + offset, fh.reshape(k, n, h, w).permute(1, 0, 2, 3)
+
+
+def dff(net, x, layer, classes, draws_w, draws_h):
+    """Each image's map: its best concept for its class (scores = fc on the concept vectors)."""
+    with torch.no_grad():
+        _, (a,) = forward_capture(net, x, [layer])
+        concepts, maps = factorize(a, draws_w, draws_h)
+        scores = net.fc(concepts.T)                                                # [k, classes]
+    class_scores = scores[:, classes].T                                            # [N, k]
+    best = class_scores.argmax(1)
+    raw = maps[torch.arange(x.shape[0]), best]
+    return raw, class_scores, concepts, maps, scores
+
+
+def write_extra():
+    with h5py.File(OUT_PATH, "r") as source:
+        state = {key: torch.from_numpy(source["model"][key][()]) for key in source["model"]}
+        x32 = torch.from_numpy(source["inputs"][()])
+        labels = torch.from_numpy(source["labels"][()])
+    net = make_net()
+    net.load_state_dict(state)
+    net = net.eval().double()
+    x = x32.double()
+    torch.manual_seed(1)
+    sscam_noise = torch.randn(N, 6, SSCAM_SAMPLES, H, W, dtype=torch.float32)
+    dff_w = torch.randn(6, DFF_CONCEPTS, dtype=torch.float32)
+    dff_h = torch.randn(DFF_CONCEPTS, N * 6 * 6, dtype=torch.float32)
+
+    with h5py.File(EXTRA_PATH, "w") as h5:
+        h5.attrs["generator"] = "tools/make_cam_fixtures.py"
+        h5.attrs["torch_version"] = str(torch.__version__)
+        h5.attrs["fem_k"] = np.float64(FEM_K)
+        h5.attrs["faster_top_k"] = np.int64(FASTER_TOP_K)
+        h5.attrs["sscam_sigma"] = np.float64(SSCAM_SIGMA)
+        h5.attrs["dff_iterations"] = np.int64(DFF_ITERATIONS)
+        noise = h5.create_group("noise")
+        put(noise, "sscam", sscam_noise)
+        put(noise, "dff_w", dff_w)
+        put(noise, "dff_h", dff_h)
+        for layer in ("relu2", "conv2"):
+            group = h5.create_group(layer)
+            put_result(group.create_group("fem"), *fem(net, x, layer, labels))
+            put_result(group.create_group("fasterscorecam"),
+                       *faster_score_cam(net, x, layer, labels))
+            put_result(group.create_group("sscam"),
+                       *ss_cam(net, x, layer, labels, sscam_noise.double()))
+            put_result(group.create_group("kpcacam"), *kpca_cam(net, x, layer, labels))
+            put_result(group.create_group("finercam"), *finer_cam(net, x, layer, labels))
+            raw, class_scores, concepts, maps, scores = dff(net, x, layer, labels,
+                                                            dff_w.double(), dff_h.double())
+            result = group.create_group("dff")
+            put_result(result, raw, class_scores)
+            put(result, "concepts", concepts)
+            put(result, "concept_maps", maps)
+            put(result, "scores", scores)
+        variants = h5.create_group("variants")
+        put_result(variants.create_group("fem_k1"), *fem(net, x, "relu2", labels, k=1.0))
+        put_result(variants.create_group("fasterscorecam_all"),
+                   *faster_score_cam(net, x, "relu2", labels, top_k=6))
+        put_result(variants.create_group("kpcacam_rbf"),
+                   *kpca_cam(net, x, "relu2", labels, kernel="rbf"))
+        put_result(variants.create_group("kpcacam_rbf_gamma0.05"),
+                   *kpca_cam(net, x, "relu2", labels, kernel="rbf", gamma=0.05))
+        put_result(variants.create_group("kpcacam_poly"),
+                   *kpca_cam(net, x, "relu2", labels, kernel="poly"))
+        put_result(variants.create_group("kpcacam_linear"),
+                   *kpca_cam(net, x, "relu2", labels, kernel="linear"))
+        put_result(variants.create_group("finercam_alpha0.5_1"),
+                   *finer_cam(net, x, "relu2", labels, alpha=0.5, comparisons=1))
+        with torch.no_grad():
+            predicted = net(x).argmax(1)
+        put_result(variants.create_group("finercam_predicted"),
+                   *finer_cam(net, x, "relu2", predicted))
+    print(f"{EXTRA_PATH}: {os.path.getsize(EXTRA_PATH)} bytes")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] != ["extra"]:
+        main()
+    write_extra()

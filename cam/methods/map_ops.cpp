@@ -53,14 +53,7 @@ double off_diagonal_norm2(const std::vector<double>& a, int64_t n) {
 
 // p = X_c·v₁ for one image, X = terms[K, hw] read as [hw, K]; sign fixed by the channel mean.
 std::vector<double> project_one(const double* x, int64_t k, int64_t hw) {
-  // X_c[i][c] = x[c·hw + i] − mean_i x[c·hw + i]
-  std::vector<double> centered(static_cast<size_t>(k * hw));
-  for (int64_t c = 0; c < k; ++c) {
-    double mean = 0;
-    for (int64_t i = 0; i < hw; ++i) mean += x[c * hw + i];
-    mean /= static_cast<double>(hw);
-    for (int64_t i = 0; i < hw; ++i) centered[c * hw + i] = x[c * hw + i] - mean;
-  }
+  const std::vector<double> centered = centre_channels(x, k, hw);  // X_c, stored [K, hw]
   std::vector<double> p(static_cast<size_t>(hw), 0.0);
   if (k <= hw) {
     // Gram X_cᵀX_c [K, K]; v₁ its top eigenvector; p = X_c·v₁.
@@ -92,7 +85,25 @@ std::vector<double> project_one(const double* x, int64_t k, int64_t hw) {
     const double sigma = std::sqrt(std::max(top.value, 0.0));
     for (int64_t i = 0; i < hw; ++i) p[i] = sigma * top.vector[i];
   }
-  // Sign: agree with the mean activation over channels (p is centered, so this is a correlation).
+  orient_like_mean_activation(p, x, k, hw);
+  return p;
+}
+
+}  // namespace
+
+std::vector<double> centre_channels(const double* x, int64_t k, int64_t hw) {
+  std::vector<double> centered(static_cast<size_t>(k * hw));
+  for (int64_t c = 0; c < k; ++c) {
+    double mean = 0;
+    for (int64_t i = 0; i < hw; ++i) mean += x[c * hw + i];
+    mean /= static_cast<double>(hw);
+    for (int64_t i = 0; i < hw; ++i) centered[c * hw + i] = x[c * hw + i] - mean;
+  }
+  return centered;
+}
+
+void orient_like_mean_activation(std::vector<double>& p, const double* x, int64_t k, int64_t hw) {
+  // p is centred, so p · mean_c(x) is the correlation's sign: agree with the mean activation.
   double agreement = 0;
   for (int64_t i = 0; i < hw; ++i) {
     double mean = 0;
@@ -102,10 +113,22 @@ std::vector<double> project_one(const double* x, int64_t k, int64_t hw) {
   if (agreement < 0) {
     for (double& value : p) value = -value;
   }
-  return p;
 }
 
-}  // namespace
+Tensor project_images(const Tensor& terms, const ImageProjection& project) {
+  CAMLAB_CHECK(terms.dim() == 4, "project_images: terms must be [N, K, h, w], got {}",
+               shape_str(terms.shape()));
+  const int64_t n = terms.size(0), k = terms.size(1), h = terms.size(2), w = terms.size(3);
+  Tensor host = terms.to(Device::cpu()).to(DType::Float64).contiguous();  // [N, K, h, w]
+  Tensor out = Tensor::empty({n, h, w}, DType::Float64);                  // [N, h, w]
+  const double* x = host.data<double>();
+  double* p = out.data<double>();
+  for (int64_t i = 0; i < n; ++i) {
+    const std::vector<double> projection = project(x + i * k * h * w, k, h * w);
+    std::copy(projection.begin(), projection.end(), p + i * h * w);
+  }
+  return out.to(terms.dtype()).to(terms.device());
+}
 
 Eigenpair top_eigenpair(std::vector<double> a, int64_t n) {
   CAMLAB_CHECK(n > 0 && static_cast<int64_t>(a.size()) == n * n,
@@ -132,16 +155,7 @@ Eigenpair top_eigenpair(std::vector<double> a, int64_t n) {
 Tensor first_component(const Tensor& terms) {
   CAMLAB_CHECK(terms.dim() == 4, "first_component: terms must be [N, K, h, w], got {}",
                shape_str(terms.shape()));
-  const int64_t n = terms.size(0), k = terms.size(1), h = terms.size(2), w = terms.size(3);
-  Tensor host = terms.to(Device::cpu()).to(DType::Float64).contiguous();  // [N, K, h, w]
-  Tensor out = Tensor::empty({n, h, w}, DType::Float64);                  // [N, h, w]
-  const double* x = host.data<double>();
-  double* p = out.data<double>();
-  for (int64_t i = 0; i < n; ++i) {
-    const std::vector<double> projection = project_one(x + i * k * h * w, k, h * w);
-    std::copy(projection.begin(), projection.end(), p + i * h * w);
-  }
-  return out.to(terms.dtype()).to(terms.device());
+  return project_images(terms, project_one);
 }
 
 Tensor reduce_contributions(const Tensor& terms, bool eigen) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "tensor/tensor.h"
@@ -25,6 +26,17 @@ Tensor reduce_contributions(const Tensor& terms, bool eigen);
 // mean activation. v₁ comes from the smaller Gram matrix (X_cᵀX_c, or X_cX_cᵀ with p = σ₁u₁),
 // diagonalised in double by cyclic Jacobi rotations: exact to rounding, O(min(h·w, K)³) per image.
 Tensor first_component(const Tensor& terms);
+
+// The pieces of first_component that KPCA-CAM (kpca_cam.h) shares, on one image's terms x, read
+// as K rows of h·w values (double, row-major):
+// x [K, hw] with each row's mean subtracted, i.e. X_c's columns centred.
+std::vector<double> centre_channels(const double* x, int64_t k, int64_t hw);
+// Flips p [hw] where it correlates negatively with the mean over channels of x: the sign rule.
+void orient_like_mean_activation(std::vector<double>& p, const double* x, int64_t k, int64_t hw);
+// terms [N, K, h, w] -> [N, h, w] (terms' dtype and device): project(x, K, h·w) on each image, in
+// double on the host.
+using ImageProjection = std::function<std::vector<double>(const double* x, int64_t k, int64_t hw)>;
+Tensor project_images(const Tensor& terms, const ImageProjection& project);
 
 // Top eigenvector (unit length) and eigenvalue of a symmetric n x n matrix (row-major, double);
 // exposed for tests.

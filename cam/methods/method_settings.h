@@ -14,11 +14,17 @@
 
 #include "cam/methods/ablation_cam_options.h"
 #include "cam/methods/common_options.h"
+#include "cam/methods/dff_options.h"
+#include "cam/methods/faster_score_cam_options.h"
+#include "cam/methods/fem_options.h"
+#include "cam/methods/finer_cam_options.h"
 #include "cam/methods/integrated_gradients_options.h"
+#include "cam/methods/kpca_cam_options.h"
 #include "cam/methods/occlusion_options.h"
 #include "cam/methods/random_cam_options.h"
 #include "cam/methods/score_cam_options.h"
 #include "cam/methods/smooth_grad_options.h"
+#include "cam/methods/ss_cam_options.h"
 
 namespace camlab::cam {
 
@@ -30,8 +36,14 @@ struct MethodSettings {
   SmoothGradOptions smoothgrad;
   IntegratedGradientsOptions integrated_gradients;
   OcclusionOptions occlusion;
+  FemOptions fem;
+  FasterScoreCamOptions fasterscorecam;
+  SsCamOptions sscam;
+  KpcaCamOptions kpcacam;
+  FinerCamOptions finercam;
+  DffOptions dff;
 
-  // The same seed for every seeded method (Random-CAM, SmoothGrad).
+  // The same seed for every seeded method (Random-CAM, SmoothGrad, SS-CAM, DFF).
   void set_seed(uint64_t seed);
   // The same images per forward for every method that batches extra forwards.
   void set_batch_size(int64_t batch_size);

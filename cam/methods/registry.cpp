@@ -4,16 +4,22 @@
 
 #include "cam/methods/ablation_cam.h"
 #include "cam/methods/class_activation_map.h"
+#include "cam/methods/dff.h"
 #include "cam/methods/eigen_cam.h"
+#include "cam/methods/faster_score_cam.h"
+#include "cam/methods/fem.h"
+#include "cam/methods/finer_cam.h"
 #include "cam/methods/gradient_attribution.h"
 #include "cam/methods/gradient_cam.h"
 #include "cam/methods/integrated_gradients.h"
+#include "cam/methods/kpca_cam.h"
 #include "cam/methods/layers.h"
 #include "cam/methods/method.h"
 #include "cam/methods/occlusion.h"
 #include "cam/methods/random_cam.h"
 #include "cam/methods/score_cam.h"
 #include "cam/methods/smooth_grad.h"
+#include "cam/methods/ss_cam.h"
 #include "tensor/error.h"
 
 namespace camlab::cam {
@@ -69,6 +75,12 @@ const std::vector<std::pair<std::string, Factory>>& factories() {
       {"ablationcam", with_own<AblationCam>(&MethodSettings::ablationcam)},
       {"eigencam", common_only<EigenCam>()},
       {"eigengradcam", gradient_cam(GradientCamKind::EigenGradCam, "eigengradcam")},
+      {"fem", with_own<Fem>(&MethodSettings::fem)},
+      {"fasterscorecam", with_own<FasterScoreCam>(&MethodSettings::fasterscorecam)},
+      {"sscam", with_own<SsCam>(&MethodSettings::sscam)},
+      {"kpcacam", with_own<KpcaCam>(&MethodSettings::kpcacam)},
+      {"finercam", with_own<FinerCam>(&MethodSettings::finercam)},
+      {"dff", with_own<Dff>(&MethodSettings::dff)},
       {"randomcam", with_own<RandomCam>(&MethodSettings::randomcam)},
       {"saliency", common_only<Saliency>()},
       {"guided-backprop", relu_rule(ReluRule::Guided)},
