@@ -89,6 +89,13 @@ const std::vector<Command>& commands() {
        "  camlab bench --quick                         # a few seconds, rough figures\n"
        "  camlab bench --device cuda\n",
        bench_main},
+      {"sanity",
+       "sanity checks (Adebayo et al. 2018): how each method's maps change as layers are "
+       "randomized",
+       "  camlab sanity runs/quick --methods gradcam,scorecam,saliency --images 16\n"
+       "  camlab sanity runs/quick --methods gradcam --layers fc,conv4 --schedules cascading\n"
+       "  camlab sanity runs/quick --methods gradcam,saliency --against runs/quick-permuted\n",
+       sanity_main},
   };
   return all;
 }

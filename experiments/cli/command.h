@@ -47,5 +47,6 @@ int localize_main(const std::vector<std::string>& args);
 int segment_main(const std::vector<std::string>& args);
 int bench_main(const std::vector<std::string>& args);
 int import_main(const std::vector<std::string>& args);
+int sanity_main(const std::vector<std::string>& args);
 
 }  // namespace camlab::cli

@@ -86,6 +86,8 @@ std::vector<KeySpec> make_schema() {
     integer("data.workers", "1", at_least(0),
         "batches prepared ahead by loader threads; 0 = on the training thread"),
     boolean("data.shuffle", "true", "reshuffle the training set each epoch"),
+    boolean("data.permute_labels", "false",
+        "train on the training labels permuted with the seed (the data randomization test)"),
 
     section("model", "the network as a list of layers"),
     {"model.layers", Kind::LayerList, "", {}, {}, false,

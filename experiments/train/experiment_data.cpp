@@ -1,6 +1,7 @@
 #include "experiments/train/experiment_data.h"
 
 #include "datasets/catalog.h"
+#include "datasets/seeding.h"
 #include "datasets/transform.h"
 
 namespace camlab::experiments {
@@ -20,6 +21,18 @@ datasets::ImageDataset take_subset(datasets::ImageDataset set, int64_t count) {
   std::vector<int64_t> first(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) first[i] = i;
   return set.subset(first);
+}
+
+// Stream tag of data.permute_labels ("LABELPRM").
+constexpr uint64_t kLabelPermutationStream = 0x4c41'4245'4c50'524dull;
+
+// The training labels shuffled among the items (Adebayo et al. 2018, sec. 4, data randomization):
+// the images keep their order, label rows are permuted by a generator seeded from the experiment
+// seed, so a network trained on them can only memorise.
+datasets::ImageDataset with_permuted_labels(datasets::ImageDataset set, uint64_t seed) {
+  Generator gen(datasets::derive_seed(seed, kLabelPermutationStream));
+  set.labels = datasets::gather_rows(set.labels, gen.permutation(set.size()));
+  return set;
 }
 
 datasets::Pipeline make_pipeline(const Config& cfg) {
@@ -75,6 +88,10 @@ datasets::ImageDataset load_split(const Config& cfg, const std::string& split) {
 ExperimentData load_experiment_data(const Config& cfg) {
   ExperimentData data;
   data.train = take_subset(load_split(cfg, "train"), cfg.get_int("data.train_subset"));
+  if (cfg.get_bool("data.permute_labels")) {
+    data.train = with_permuted_labels(std::move(data.train),
+                                      static_cast<uint64_t>(cfg.get_int("experiment.seed")));
+  }
   data.test = take_subset(load_split(cfg, "test"), cfg.get_int("data.test_subset"));
   data.train_pipeline = make_pipeline(cfg);
   data.train_pipeline.fit(data.train);
