@@ -1,5 +1,6 @@
 #include "distributed/data_parallel.h"
 
+#include <chrono>
 #include <cstring>
 
 #include "distributed/gradient_buckets.h"
@@ -91,6 +92,7 @@ void DataParallel::start_ready_buckets() {
 }
 
 void DataParallel::synchronize_gradients() {
+  const auto start = std::chrono::steady_clock::now();
   for (size_t k = 0; k < params_.size(); ++k) {
     if (params_[k].ready) continue;
     copy_into_bucket(k, Tensor());  // unused in this forward: contributes zeros
@@ -104,6 +106,13 @@ void DataParallel::synchronize_gradients() {
     write_mean_gradients(bucket);
   }
   reset_for_next_step();
+  sync_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double DataParallel::take_sync_seconds() {
+  const double seconds = sync_seconds_;
+  sync_seconds_ = 0;
+  return seconds;
 }
 
 // grad = (Σ_ranks grad_r) / world size: the gradient of the mean loss over the global batch

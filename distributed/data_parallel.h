@@ -48,6 +48,9 @@ class DataParallel {
   std::vector<std::vector<std::string>> bucket_names() const;
   // Buckets whose all-reduce has started since the last synchronize_gradients().
   size_t buckets_started() const { return next_to_start_; }
+  // Seconds spent inside synchronize_gradients() since the last call: the communication the
+  // backward did not hide, plus writing the mean gradients back.
+  double take_sync_seconds();
 
  private:
   struct Param {
@@ -77,6 +80,7 @@ class DataParallel {
   // Buckets start strictly in order, so every rank issues the same sequence of collectives
   // (MPI requires it) whatever order its hooks fire in.
   size_t next_to_start_ = 0;
+  double sync_seconds_ = 0;
   std::vector<autograd::PostAccumulateHandle> hooks_;
 };
 

@@ -44,8 +44,9 @@ bool built_with_mpi() {
 std::shared_ptr<Communicator> make_communicator(const std::string& backend) {
   if (backend == "nccl") {
     fail(
-        "[distributed] backend = \"nccl\" needs a CUDA build with NCCL, which this camlab is not; "
-        "use backend = \"mpi\" or \"auto\" (gradients are then reduced over MPI on the CPU)");
+        "[distributed] backend = \"nccl\" needs camlab's NCCL backend (CUDA + NCCL), which this "
+        "build does not have; use backend = \"mpi\" or \"auto\" (gradients are then reduced "
+        "over MPI on the CPU)");
   }
   if (backend == "mpi") return mpi_world("[distributed] backend = \"mpi\"");
   CAMLAB_CHECK(backend == "auto",

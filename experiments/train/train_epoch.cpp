@@ -112,6 +112,11 @@ EpochStats train_epoch(TrainingSession& s, datasets::DataLoader& loader, int64_t
   }
   if (bar) bar->finish();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (s.data_parallel) {
+    const double waited = s.data_parallel->take_sync_seconds();
+    s.log.info("data parallel: {:.2f} s of the epoch's {:.2f} s waiting for gradients ({:.1f}%)",
+               waited, seconds, 100 * waited / std::max(seconds, 1e-9));
+  }
   if (s.comm->size() > 1) tally.reduce(*s.comm);
   return tally.stats(seconds);
 }
