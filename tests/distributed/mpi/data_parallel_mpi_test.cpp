@@ -155,5 +155,31 @@ TEST(DataParallelMpi, TrainerOnTwoRanksMatchesOneRankWithTheDoubleBatch) {
   comm->barrier();  // rank 0's TempDir goes only after every rank has read it
 }
 
+// A run checkpointed by one process resumes on two ranks: rank 0 trains epoch 1 alone and dies in
+// epoch 2; both ranks then resume from its checkpoint and finish epoch 2 with half the steps.
+TEST(DataParallelMpi, OneProcessRunResumesOnTwoRanks) {
+  auto comm = world();
+  test::TempDir mine;
+  const std::filesystem::path run = broadcast_string(*comm, mine.path().string(), 0) + "/run";
+  const experiments::Config cfg = tiny({"train.epochs=2"});
+  if (comm->is_main()) {
+    EXPECT_THROW(
+        experiments::train_experiment(cfg, {.out = run,
+                                            .progress = 0,
+                                            .interrupt_after_steps = 20,
+                                            .communicator = std::make_shared<LocalCommunicator>()}),
+        experiments::TrainingInterrupted);
+  }
+  comm->barrier();
+  const experiments::TrainResult r =
+      experiments::train_experiment(cfg, {.out = run, .resume = true, .progress = 0});
+  comm->barrier();  // rank 0's checkpoint is complete
+  const nn::Checkpoint c = nn::read_checkpoint(run / "checkpoint.h5");
+  EXPECT_EQ(c.info.epoch, 2);
+  EXPECT_EQ(c.info.step, 16 + 8) << "epoch 1: 512 / 32 on one process; epoch 2: 512 / (2 × 32)";
+  EXPECT_GT(r.test_accuracy, 0.0);
+  comm->barrier();  // rank 0's TempDir goes only after every rank has read it
+}
+
 }  // namespace
 }  // namespace camlab::distributed
