@@ -99,6 +99,10 @@ std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor> grad_outputs,
   // A fresh tensor, so that later in-place accumulation never writes into a gradient that an
   // op or a hook still holds.
   leaf_->grad = leaf_->grad.defined() ? ops::add(leaf_->grad, incoming) : incoming.clone();
+  // A copy of the list: a hook may remove itself (distributed/data_parallel.h launches a bucket's
+  // all-reduce here, while the rest of the backward still runs).
+  const auto hooks = leaf_->post_accumulate_hooks;
+  for (const auto& [id, hook] : hooks) hook(leaf_->grad);
   return {};
 }
 

@@ -22,7 +22,7 @@ set_target_properties(camlab_all PROPERTIES EXPORT_NAME camlab)
 
 # Each module library becomes camlab::<module> in the export, as it is called inside this build.
 set(_camlab_exported camlab_all camlab_includes camlab_warnings camlab_cuda_flags)
-foreach(module IN ITEMS tensor autograd nn onnx datasets render cam experiments_core experiments)
+foreach(module IN ITEMS tensor autograd nn distributed onnx datasets render cam experiments_core experiments)
   set_target_properties(camlab_${module} PROPERTIES EXPORT_NAME ${module})
   target_link_libraries(camlab_all INTERFACE camlab_${module})
   list(APPEND _camlab_exported camlab_${module})

@@ -47,6 +47,10 @@ DataLoader::DataLoader(ImageDataset dataset, LoaderOptions options, Pipeline tra
                "DataLoader '{}': batch_size {}, prefetch {}, threads {}; valid: batch_size >= 1, "
                "prefetch >= 0, threads >= 1",
                dataset_.name, options_.batch_size, options_.prefetch, options_.threads);
+  CAMLAB_CHECK(options_.sharding.shards >= 1 && options_.sharding.shard >= 0 &&
+                   options_.sharding.shard < options_.sharding.shards,
+               "DataLoader '{}': shard {} of {} does not exist (valid: 0..{})", dataset_.name,
+               options_.sharding.shard, options_.sharding.shards, options_.sharding.shards - 1);
   dataset_.validate("DataLoader '" + dataset_.name + "'");
 #if CAMLAB_WITH_CUDA
   CAMLAB_CHECK(!options_.pin_memory || cuda::device_count() > 0,
@@ -68,21 +72,26 @@ DataLoader::DataLoader(ImageDataset dataset, LoaderOptions options, Pipeline tra
 DataLoader::~DataLoader() { stop(); }
 
 int64_t DataLoader::num_batches() const {
-  const int64_t n = dataset_.size(), b = options_.batch_size;
+  const int64_t n = num_samples(), b = options_.batch_size;
   // Not (n + b - 1) / b: batch_size may be near 2^63 (a batch larger than the data is one short
   // batch, as in PyTorch's DataLoader) and the sum would wrap.
   return n / b + (!options_.drop_last && n % b != 0 ? 1 : 0);
 }
 
+int64_t DataLoader::num_samples() const { return shard_size(dataset_.size(), options_.sharding); }
+
 std::vector<int64_t> DataLoader::order(int64_t epoch) const {
+  std::vector<int64_t> all(static_cast<size_t>(dataset_.size()));
   if (!options_.shuffle) {
-    std::vector<int64_t> identity(static_cast<size_t>(dataset_.size()));
-    std::iota(identity.begin(), identity.end(), 0);
-    return identity;
+    std::iota(all.begin(), all.end(), 0);
+  } else {
+    const uint64_t key =
+        derive_seed(derive_seed(options_.seed, kShuffleStream), static_cast<uint64_t>(epoch));
+    all = Generator(key).permutation(dataset_.size());
   }
-  const uint64_t key =
-      derive_seed(derive_seed(options_.seed, kShuffleStream), static_cast<uint64_t>(epoch));
-  return Generator(key).permutation(dataset_.size());
+  const Sharding& s = options_.sharding;
+  if (s.shards == 1) return all;
+  return shard_order(all, s.shards, s.shard, s.pad);
 }
 
 Batch DataLoader::batch(int64_t epoch, int64_t index) const {
@@ -94,7 +103,7 @@ Batch DataLoader::build(const std::vector<int64_t>& order, int64_t epoch, int64_
                "DataLoader '{}': batch {} does not exist; epochs have {} batches (0..{})",
                dataset_.name, index, num_batches(), num_batches() - 1);
   const int64_t first = index * options_.batch_size;
-  const int64_t b = std::min(options_.batch_size, dataset_.size() - first);
+  const int64_t b = std::min(options_.batch_size, num_samples() - first);
   const int64_t c = dataset_.channels(), h = dataset_.height(), w = dataset_.width();
   Batch out;
   out.epoch = epoch;

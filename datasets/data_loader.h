@@ -25,6 +25,7 @@
 
 #include "datasets/image_dataset.h"
 #include "datasets/pipeline.h"
+#include "datasets/shard_order.h"
 
 namespace camlab::datasets {
 
@@ -38,6 +39,8 @@ struct LoaderOptions {
   // Build batches in page-locked host memory, so that copying them to a GPU is one DMA transfer
   // at full bus speed. Only in builds with the CUDA backend, and only with a GPU present.
   bool pin_memory = false;
+  // Data parallelism: serve only this rank's share of each epoch's order (shard_order.h).
+  Sharding sharding;
 };
 
 struct Batch {
@@ -56,7 +59,9 @@ class DataLoader {
   DataLoader& operator=(const DataLoader&) = delete;
 
   int64_t num_batches() const;
-  // The dataset indices of epoch `epoch` in the order they are served.
+  // Items per epoch: the dataset's size, or this shard's share of it.
+  int64_t num_samples() const;
+  // The dataset indices of epoch `epoch` in the order they are served (this shard's only).
   std::vector<int64_t> order(int64_t epoch) const;
   // Batch `index` of `epoch`, built now on the calling thread (what next() would return).
   Batch batch(int64_t epoch, int64_t index) const;

@@ -11,6 +11,7 @@ PACKAGES=(
   # libraries
   libopenblas-dev libhdf5-dev libfmt-dev libboost-program-options-dev libtomlplusplus-dev
   zlib1g-dev libpng-dev libturbojpeg0-dev libstb-dev nlohmann-json3-dev libonnx-dev libprotobuf-dev
+  libopenmpi-dev openmpi-bin  # data-parallel training under mpirun (docs/distributed.md)
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev chromium  # chromium: report_test's real browser
   libonnx-testdata python3-torchvision python3-onnx  # ONNX conformance and torchvision parity

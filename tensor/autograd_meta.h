@@ -29,6 +29,8 @@ struct AutogradMeta {
   uint32_t output_nr = 0;                          // which output of grad_fn this tensor is
   std::vector<std::pair<uint64_t, GradHookFn>> hooks;  // id -> hook, run in registration order
   uint64_t next_hook_id = 0;
+  // A leaf's hooks run after a backward has added into `grad` (autograd/post_accumulate_hook.h).
+  std::vector<std::pair<uint64_t, std::function<void(const Tensor& grad)>>> post_accumulate_hooks;
 };
 
 // Removes a hook registered with Tensor::register_hook; safe to call after the tensor died.

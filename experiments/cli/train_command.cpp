@@ -42,6 +42,7 @@ int train_main(const std::vector<std::string>& args) {
               line.insert(line.end(), args.begin(), args.end());
               return line;
             }()});
+  if (!result.main_rank) return 0;  // rank 0 alone reports a data-parallel run
   fmt::print("test_accuracy {:.4f}\ntest_loss {:.4f}\ntrain_images_per_second {:.0f}\nrun {}\n",
              result.test_accuracy, result.test_loss, result.train_images_per_second,
              result.run_dir.string());

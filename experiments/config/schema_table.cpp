@@ -136,6 +136,13 @@ std::vector<KeySpec> make_schema() {
     integer("train.eval_every", "1", at_least(1), "epochs between test-set evaluations"),
     integer("train.log_every", "50", at_least(1), "steps between log lines when not on a terminal"),
 
+    section("distributed", "data-parallel training under mpirun or srun (docs/distributed.md)"),
+    choice("distributed.backend", "auto", {"auto", "mpi", "nccl"},
+        "auto = MPI when a launcher started the process, else one process; nccl needs a CUDA+NCCL "
+        "build"),
+    number("distributed.bucket_mb", "25.0", at_least(0),
+        "MiB of gradients per all-reduce, as DDP's bucket_cap_mb; 0 = one per tensor"),
+
     section("explain", "which maps `camlab explain` renders"),
     list("explain.methods", Kind::StringArray, R"(["gradcam"])",
         "attribution methods", {}, methods),

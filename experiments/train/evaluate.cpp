@@ -1,5 +1,7 @@
 #include "experiments/train/evaluate.h"
 
+#include <vector>
+
 #include "autograd/grad_mode.h"
 #include "datasets/device_batches.h"
 #include "tensor/ops.h"
@@ -17,10 +19,27 @@ void add_to_confusion(Tensor& confusion, const Tensor& logits, const Tensor& lab
   }
 }
 
+// Loss sum, correct, predictions, images and the confusion counts, summed over the ranks
+// (doubles hold the counts exactly up to 2^53).
+void reduce_sums(distributed::Communicator& comm, double& loss_sum, int64_t& correct,
+                 int64_t& predictions, Evaluation& result) {
+  const int64_t cells = result.confusion.defined() ? result.confusion.numel() : 0;
+  std::vector<double> sums = {loss_sum, static_cast<double>(correct),
+                              static_cast<double>(predictions), static_cast<double>(result.images)};
+  int64_t* counts = cells > 0 ? result.confusion.data<int64_t>() : nullptr;  // [K * K]
+  for (int64_t i = 0; i < cells; ++i) sums.push_back(static_cast<double>(counts[i]));
+  comm.allreduce_sum(sums);
+  loss_sum = sums[0];
+  correct = static_cast<int64_t>(sums[1]);
+  predictions = static_cast<int64_t>(sums[2]);
+  result.images = static_cast<int64_t>(sums[3]);
+  for (int64_t i = 0; i < cells; ++i) counts[i] = static_cast<int64_t>(sums[4 + i]);
+}
+
 }  // namespace
 
 Evaluation evaluate(nn::Module& model, datasets::DataLoader& loader, const Objective& objective,
-                    Device device, int64_t epoch) {
+                    Device device, int64_t epoch, distributed::Communicator* comm) {
   autograd::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
@@ -43,6 +62,7 @@ Evaluation evaluate(nn::Module& model, datasets::DataLoader& loader, const Objec
     if (result.confusion.defined()) add_to_confusion(result.confusion, logits, labels);
   }
   model.train(was_training);
+  if (comm && comm->size() > 1) reduce_sums(*comm, loss_sum, correct, predictions, result);
   CAMLAB_CHECK(result.images > 0, "evaluate: the loader produced no images");
   result.loss = loss_sum / static_cast<double>(result.images);
   result.accuracy = static_cast<double>(correct) / static_cast<double>(predictions);

@@ -3,9 +3,11 @@
 //   Evaluation e = evaluate(*model, test_loader, objective, device);
 //   fmt::print("{:.2f}% (loss {:.4f})\n", 100 * e.accuracy, e.loss);
 //   e.confusion;   // int64 [K, K]: rows true class, columns predicted (single-label only)
+//   evaluate(*model, shard_loader, objective, device, 0, comm.get());   // sums over the ranks
 #pragma once
 
 #include "datasets/data_loader.h"
+#include "distributed/communicator.h"
 #include "experiments/train/objective.h"
 #include "nn/module.h"
 
@@ -18,8 +20,10 @@ struct Evaluation {
   Tensor confusion;  // int64 [K, K]; undefined for multi-label data
 };
 
-// Runs the model in eval() mode and restores its previous mode.
+// Runs the model in eval() mode and restores its previous mode. With `comm`, the loader holds
+// this rank's shard (unpadded, so each image counts once) and the sums are reduced over the
+// ranks: every rank returns the figures of the whole set.
 Evaluation evaluate(nn::Module& model, datasets::DataLoader& loader, const Objective& objective,
-                    Device device, int64_t epoch = 0);
+                    Device device, int64_t epoch = 0, distributed::Communicator* comm = nullptr);
 
 }  // namespace camlab::experiments

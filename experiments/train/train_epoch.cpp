@@ -1,7 +1,9 @@
 #include "experiments/train/train_epoch.h"
 
+#include <array>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "autograd/ops.h"
 #include "datasets/device_batches.h"
@@ -38,6 +40,17 @@ struct EpochTally {
   double loss_sum = 0;  // Σ batch loss × batch size
   int64_t correct = 0, predictions = 0, images = 0;
 
+  // Every rank's sums: the epoch's figures over the whole (sharded) training set.
+  void reduce(distributed::Communicator& comm) {
+    std::array<double, 4> sums = {loss_sum, static_cast<double>(correct),
+                                  static_cast<double>(predictions), static_cast<double>(images)};
+    comm.allreduce_sum(sums);
+    loss_sum = sums[0];
+    correct = static_cast<int64_t>(sums[1]);
+    predictions = static_cast<int64_t>(sums[2]);
+    images = static_cast<int64_t>(sums[3]);
+  }
+
   EpochStats stats(double seconds) const {
     EpochStats s;
     s.seconds = seconds;
@@ -57,7 +70,8 @@ double train_step(TrainingSession& s, const Tensor& x, const Tensor& y, Tensor& 
   const double value = loss.item();
   if (!std::isfinite(value)) return value;
   s.opt.optimizer->zero_grad();
-  backward(loss);
+  backward(loss);  // with several ranks, gradient buckets start their all-reduce during this
+  if (s.data_parallel) s.data_parallel->synchronize_gradients();  // mean over the ranks
   const double clip = s.cfg.get_double("train.clip_grad_norm");
   if (clip > 0) nn::clip_grad_norm_(s.opt.optimizer->params(), clip);
   s.opt.optimizer->step();
@@ -68,9 +82,13 @@ double train_step(TrainingSession& s, const Tensor& x, const Tensor& y, Tensor& 
 }  // namespace
 
 EpochStats train_epoch(TrainingSession& s, datasets::DataLoader& loader, int64_t epoch) {
-  ProgressBar bar(
-      epoch + 1, s.cfg.get_int("train.epochs"), loader.num_batches(),
-      {.terminal = s.options.progress, .plain_every = s.cfg.get_int("train.log_every")});
+  // Rank 0 alone draws progress; its images/s counts its own shard.
+  std::optional<ProgressBar> bar;
+  if (s.is_main()) {
+    bar.emplace(epoch + 1, s.cfg.get_int("train.epochs"), loader.num_batches(),
+                ProgressOptions{.terminal = s.options.progress,
+                                .plain_every = s.cfg.get_int("train.log_every")});
+  }
   s.model->train();
   loader.start_epoch(epoch);
   datasets::DeviceBatches batches(loader, s.device);  // on a GPU the next copy overlaps this step
@@ -87,13 +105,20 @@ EpochStats train_epoch(TrainingSession& s, datasets::DataLoader& loader, int64_t
     tally.correct += s.objective.correct(logits, y);
     tally.predictions += s.objective.predictions(logits);
     tally.images += n;
-    bar.update(batch->index + 1, loss, n);
+    if (bar) bar->update(batch->index + 1, loss, n);
     if (s.options.interrupt_after_steps > 0 && s.global_step >= s.options.interrupt_after_steps) {
       throw TrainingInterrupted(fmt::format("interrupted after {} steps", s.global_step));
     }
   }
-  bar.finish();
-  return tally.stats(std::chrono::duration<double>(Clock::now() - start).count());
+  if (bar) bar->finish();
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (s.data_parallel) {
+    const double waited = s.data_parallel->take_sync_seconds();
+    s.log.info("data parallel: {:.2f} s of the epoch's {:.2f} s waiting for gradients ({:.1f}%)",
+               waited, seconds, 100 * waited / std::max(seconds, 1e-9));
+  }
+  if (s.comm->size() > 1) tally.reduce(*s.comm);
+  return tally.stats(seconds);
 }
 
 }  // namespace camlab::experiments

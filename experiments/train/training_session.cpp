@@ -1,5 +1,7 @@
 #include "experiments/train/training_session.h"
 
+#include <unistd.h>
+
 #include "experiments/model/experiment_model.h"
 #include "experiments/run/run_info.h"
 #include "tensor/threads.h"
@@ -22,20 +24,51 @@ std::vector<nn::Dropout*> dropout_layers(nn::Module& model) {
   return dropouts;
 }
 
+// Rank 0 opens the real run directory (with --force/--resume as asked); the others a scratch one.
+RunDir open_run(const Config& cfg, const TrainOptions& options, const RankScratch& scratch) {
+  if (scratch.path.empty()) {
+    return RunDir::open(cfg.name(),
+                        {.out = options.out, .force = options.force, .resume = options.resume});
+  }
+  return RunDir::open(cfg.name(), {.out = scratch.path, .force = true});
+}
+
 }  // namespace
 
-TrainingSession::TrainingSession(const Config& config, const TrainOptions& train_options)
+RankScratch::RankScratch(const distributed::Communicator& comm) {
+  if (comm.is_main()) return;
+  path = std::filesystem::temp_directory_path() /
+         fmt::format("camlab-rank{}-{}", comm.rank(), static_cast<long>(::getpid()));
+}
+
+RankScratch::~RankScratch() {
+  std::error_code ignored;
+  if (!path.empty()) std::filesystem::remove_all(path, ignored);
+}
+
+TrainingSession::TrainingSession(const Config& config, const TrainOptions& train_options,
+                                 std::shared_ptr<distributed::Communicator> communicator)
     : cfg(config),
       options(train_options),
+      comm(std::move(communicator)),
       device_choice(configure_threads_and_device(config, train_options)),
       device(device_choice.device),
-      run(RunDir::open(config.name(), {.out = train_options.out,
-                                       .force = train_options.force,
-                                       .resume = train_options.resume})),
-      log(run.file("log.txt"), run.resumed()),
+      scratch(*comm),
+      run(open_run(config, train_options, scratch)),
+      log(run.file("log.txt"), run.resumed(), comm->is_main() ? stderr : nullptr),
       seed(static_cast<uint64_t>(config.get_int("experiment.seed"))) {
-  log.info("{} {}: {}", run.resumed() ? "resuming" : "training", cfg.name(), run.path().string());
+  // Rank 0's directory and whether it resumed: every rank restores from its checkpoint.
+  main_run =
+      distributed::broadcast_string(*comm, std::filesystem::absolute(run.path()).string(), 0);
+  char resumed_flag = run.resumed() ? 1 : 0;
+  comm->broadcast(std::as_writable_bytes(std::span(&resumed_flag, 1)), 0);
+  resumed = resumed_flag != 0;
+  log.info("{} {}: {}", resumed ? "resuming" : "training", cfg.name(), run.path().string());
   log.info("{}, {} threads", device_choice.note, num_threads());
+  if (comm->size() > 1) {
+    log.info("data parallel: {} ranks over {}, {} MiB gradient buckets", comm->size(), comm->name(),
+             cfg.get_double("distributed.bucket_mb"));
+  }
   run.write_config(cfg);
   run.record_info(collect_run_info(device.str(), options.command));
 
@@ -47,14 +80,21 @@ TrainingSession::TrainingSession(const Config& config, const TrainOptions& train
   model->to(device);
   log.info("model: {} parameters\n{}", count_parameters(*model), model->str());
   dropouts = dropout_layers(*model);
+  if (comm->size() > 1) {
+    data_parallel = std::make_unique<distributed::DataParallel>(
+        *model, *comm, distributed::DataParallelOptions{cfg.get_double("distributed.bucket_mb")});
+  }
   opt = make_optimization(cfg, model->parameters());
   objective = make_objective(cfg);
 }
 
 int64_t restore_checkpoint(TrainingSession& s) {
-  if (!s.run.resumed() || !std::filesystem::exists(s.run.file("checkpoint.h5"))) return 0;
-  nn::CheckpointInfo info = nn::load_checkpoint(s.run.file("checkpoint.h5"), *s.model,
-                                                s.opt.optimizer.get(), s.opt.scheduler.get());
+  // Every rank reads rank 0's checkpoint (a shared filesystem on several nodes), so optimizer
+  // state is restored too; the weights are broadcast from rank 0 afterwards in any case.
+  const std::filesystem::path checkpoint = s.main_run / "checkpoint.h5";
+  if (!s.resumed || !std::filesystem::exists(checkpoint)) return 0;
+  nn::CheckpointInfo info =
+      nn::load_checkpoint(checkpoint, *s.model, s.opt.optimizer.get(), s.opt.scheduler.get());
   s.global_step = info.step;
   s.best_accuracy = info.extra.count("best_test_accuracy") ? info.extra["best_test_accuracy"] : -1;
   s.best_epoch =
