@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cam/methods/given_noise.h"
 #include "cam/methods/layers.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
@@ -42,15 +43,7 @@ Explanation SmoothGrad::explain_with_noise(const Tensor& images, const Target& t
                    Shape(noise.shape().begin() + 1, noise.shape().end()) == images.shape(),
                "smoothgrad: noise {} must be [S, N, C, H, W] for images {}",
                shape_str(noise.shape()), shape_str(images.shape()));
-  given_noise_ = noise;
-  try {
-    Explanation out = explain(images, target);
-    given_noise_ = Tensor();
-    return out;
-  } catch (...) {
-    given_noise_ = Tensor();
-    throw;
-  }
+  return explain_with_given(given_noise_, noise, [&] { return explain(images, target); });
 }
 
 Tensor SmoothGrad::attribute(const Tensor& images, const Tensor& classes, const Target& target) {

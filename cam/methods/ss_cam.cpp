@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "cam/methods/given_noise.h"
 #include "cam/methods/masked_scores.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
@@ -25,15 +26,7 @@ Explanation SsCam::explain_with_noise(const Tensor& images, const Target& target
                    noise.size(4) == images.size(3),
                "sscam: noise {} must be [N, K, n, H, W] for images {}", shape_str(noise.shape()),
                shape_str(images.shape()));
-  given_noise_ = noise;
-  try {
-    Explanation out = explain(images, target);
-    given_noise_ = Tensor();
-    return out;
-  } catch (...) {
-    given_noise_ = Tensor();
-    throw;
-  }
+  return explain_with_given(given_noise_, noise, [&] { return explain(images, target); });
 }
 
 Contributions SsCam::contributions(const CamInputs& in, size_t layer) {
