@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "nn/h5_handle.h"
+#include "nn/h5_memory_file.h"
 #include "tensor/claimed_size.h"
 #include "tensor/error.h"
 
@@ -168,7 +168,7 @@ void write_array(hid_t file, const std::string& path, const char* key, const Ten
   if (x.numel() > 0) {
     CAMLAB_CHECK(H5Dwrite(dataset.get(), memory_type(x.dtype()), H5S_ALL, H5S_ALL, H5P_DEFAULT,
                           x.raw_data()) >= 0,
-                 "file {}: writing {} {} failed (disk full?)", path, key, shape_str(x.shape()));
+                 "file {}: writing {} {} failed", path, key, shape_str(x.shape()));
   }
 }
 
@@ -217,26 +217,14 @@ ImageDataset read_hdf5_dataset(const std::string& path) {
 
 void write_hdf5_dataset(const std::string& path, const ImageDataset& dataset) {
   dataset.validate("write_hdf5_dataset " + path);
-  const std::string tmp = path + ".tmp";
-  try {
-    nn::h5::QuietErrors quiet;
-    nn::h5::Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-    CAMLAB_CHECK(file.ok(),
-                 "file {}: cannot be created (does the folder exist and is it writable?)", tmp);
-    write_array(file.get(), path, "/images", dataset.images);
-    write_array(file.get(), path, "/labels", dataset.labels);
-    if (dataset.has_boxes()) write_array(file.get(), path, "/boxes", dataset.boxes);
-    if (dataset.has_masks()) write_array(file.get(), path, "/masks", dataset.masks);
-    write_strings_attribute(file.get(), path, "classes", dataset.class_names);
-    CAMLAB_CHECK(H5Fflush(file.get(), H5F_SCOPE_GLOBAL) >= 0, "file {}: flush failed", tmp);
-  } catch (const Error&) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw;
-  }
-  std::error_code error;
-  std::filesystem::rename(tmp, path, error);
-  CAMLAB_CHECK(!error, "file {}: renaming {} into place failed: {}", path, tmp, error.message());
+  nn::h5::QuietErrors quiet;
+  nn::h5::MemoryFile file("dataset", path);  // h5_memory_file.h: why libhdf5 never writes it
+  write_array(file.get(), path, "/images", dataset.images);
+  write_array(file.get(), path, "/labels", dataset.labels);
+  if (dataset.has_boxes()) write_array(file.get(), path, "/boxes", dataset.boxes);
+  if (dataset.has_masks()) write_array(file.get(), path, "/masks", dataset.masks);
+  write_strings_attribute(file.get(), path, "classes", dataset.class_names);
+  file.save();  // <path>.tmp, fsync, rename
 }
 
 }  // namespace camlab::datasets

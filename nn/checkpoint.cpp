@@ -6,7 +6,7 @@
 #include <system_error>
 
 #include "nn/h5.h"
-#include "tensor/atomic_file.h"
+#include "nn/h5_memory_file.h"
 
 namespace camlab::nn {
 namespace {
@@ -54,40 +54,24 @@ void write_group(hid_t file, const fs::path& path, const std::string& group_name
   }
 }
 
-// The checkpoint as the bytes of an HDF5 file, built in memory by HDF5's core driver (no backing
-// store). libhdf5 1.10 crashes at exit after a failed write to a real file (a full disk, a
-// quota: H5F__close_cb in H5_term_library), so HDF5 never touches the disk here: the bytes are
-// written by write_file_atomic, whose failures are one-line Errors.
-std::string file_image(const fs::path& path, const Checkpoint& checkpoint) {
-  h5::Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
-  CAMLAB_CHECK(access.ok() && H5Pset_fapl_core(access.get(), 1 << 20, 0) >= 0,
-               "checkpoint '{}': HDF5 cannot build a file in memory", path.string());
-  const std::string name = path.string() + ".in-memory";  // never opened on disk
-  h5::Handle file(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose);
-  CAMLAB_CHECK(file.ok(), "checkpoint '{}': HDF5 cannot create it in memory", path.string());
+// The checkpoint as an HDF5 file in memory (h5_memory_file.h says why libhdf5 never writes it).
+void fill_checkpoint(hid_t file, const fs::path& path, const Checkpoint& checkpoint) {
   const CheckpointInfo& info = checkpoint.info;
-  bool ok = h5::write_attribute(file.get(), "format", std::string(kCheckpointFormat)) &&
-            h5::write_attribute(file.get(), "version", kCheckpointVersion) &&
-            h5::write_attribute(file.get(), "config", info.config) &&
-            h5::write_attribute(file.get(), "epoch", info.epoch) &&
-            h5::write_attribute(file.get(), "step", info.step);
+  bool ok = h5::write_attribute(file, "format", std::string(kCheckpointFormat)) &&
+            h5::write_attribute(file, "version", kCheckpointVersion) &&
+            h5::write_attribute(file, "config", info.config) &&
+            h5::write_attribute(file, "epoch", info.epoch) &&
+            h5::write_attribute(file, "step", info.step);
   for (const auto& [name, value] : info.extra) {
     CAMLAB_CHECK(!name.empty() && !is_reserved(name),
                  "checkpoint '{}': extra attribute '{}' clashes with a reserved name (format, "
                  "version, config, epoch, step)",
                  path.string(), name);
-    ok = ok && h5::write_attribute(file.get(), name, value);
+    ok = ok && h5::write_attribute(file, name, value);
   }
   CAMLAB_CHECK(ok, "checkpoint '{}': cannot write the root attributes", path.string());
-  write_group(file.get(), path, "model", checkpoint.model);
-  write_group(file.get(), path, "optimizer", checkpoint.optimizer);
-  CAMLAB_CHECK(H5Fflush(file.get(), H5F_SCOPE_GLOBAL) >= 0,
-               "checkpoint '{}': HDF5 cannot finish the file in memory", path.string());
-  const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
-  std::string image(size > 0 ? static_cast<size_t>(size) : 0, '\0');
-  CAMLAB_CHECK(size > 0 && H5Fget_file_image(file.get(), image.data(), image.size()) == size,
-               "checkpoint '{}': HDF5 cannot hand over the file's bytes", path.string());
-  return image;
+  write_group(file, path, "model", checkpoint.model);
+  write_group(file, path, "optimizer", checkpoint.optimizer);
 }
 
 // Weights from a diverged run (or bit rot) would only surface later as NaN maps and losses; say
@@ -163,12 +147,9 @@ CheckpointInfo read_info(hid_t file, const fs::path& path) {
 
 void save_checkpoint(const fs::path& path, const Checkpoint& checkpoint) {
   h5::QuietErrors quiet;
-  const std::string image = file_image(path, checkpoint);
-  try {
-    write_file_atomic(path, image);  // <path>.tmp, fsync, rename
-  } catch (const Error& e) {
-    fail("checkpoint '{}': {} (the previous checkpoint is untouched)", path.string(), e.what());
-  }
+  h5::MemoryFile file("checkpoint", path);
+  fill_checkpoint(file.get(), path, checkpoint);
+  file.save();  // <path>.tmp, fsync, rename
 }
 
 Checkpoint read_checkpoint(const fs::path& path) {

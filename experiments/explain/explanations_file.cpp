@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "nn/h5_handle.h"
+#include "nn/h5_memory_file.h"
 #include "tensor/error.h"
 
 namespace camlab::experiments {
@@ -58,30 +58,31 @@ std::vector<std::string> group_members(hid_t file, const std::string& group) {
   return names;
 }
 
+// The CAM layer's name as a fixed-length string attribute (an empty name is stored as one NUL).
+void write_layer_attribute(hid_t h5, const std::filesystem::path& path, const std::string& layer) {
+  Handle type{H5Tcopy(H5T_C_S1), H5Tclose};
+  H5Tset_size(type.get(), std::max<size_t>(layer.size(), 1));
+  Handle scalar{H5Screate(H5S_SCALAR), H5Sclose};
+  Handle attr{H5Acreate2(h5, "layer", type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose};
+  const std::string stored = layer.empty() ? std::string(1, '\0') : layer;
+  CAMLAB_CHECK(attr.ok() && H5Awrite(attr.get(), type.get(), stored.data()) >= 0,
+               "explanations file '{}': cannot write the attribute 'layer'", path.string());
+}
+
 }  // namespace
 
 void write_explanations(const std::filesystem::path& path, const ExplanationsFile& file) {
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    Handle h5{H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose};
-    CAMLAB_CHECK(h5.ok(), "cannot create explanations file {}", tmp.string());
-    write_tensor(h5.get(), "/inputs", file.inputs);
-    write_tensor(h5.get(), "/logits", file.logits);
-    write_tensor(h5.get(), "/targets", file.targets);
-    write_tensor(h5.get(), "/indices", file.indices);
-    for (const auto& [method, maps] : file.maps) write_tensor(h5.get(), "/maps/" + method, maps);
-    for (const auto& [method, raw] : file.raw) write_tensor(h5.get(), "/raw/" + method, raw);
-    Handle type{H5Tcopy(H5T_C_S1), H5Tclose};
-    H5Tset_size(type.get(), std::max<size_t>(file.layer.size(), 1));
-    Handle scalar{H5Screate(H5S_SCALAR), H5Sclose};
-    Handle attr{H5Acreate2(h5.get(), "layer", type.get(), scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
-                H5Aclose};
-    std::string layer = file.layer.empty() ? std::string(1, '\0') : file.layer;
-    H5Awrite(attr.get(), type.get(), layer.data());
-    H5Fflush(h5.get(), H5F_SCOPE_GLOBAL);
-  }
-  std::filesystem::rename(tmp, path);
+  nn::h5::QuietErrors quiet;
+  nn::h5::MemoryFile h5("explanations file", path);  // h5_memory_file.h: why not libhdf5's writes
+  write_tensor(h5.get(), "/inputs", file.inputs);
+  write_tensor(h5.get(), "/logits", file.logits);
+  write_tensor(h5.get(), "/targets", file.targets);
+  write_tensor(h5.get(), "/indices", file.indices);
+  for (const auto& [method, maps] : file.maps) write_tensor(h5.get(), "/maps/" + method, maps);
+  for (const auto& [method, raw] : file.raw) write_tensor(h5.get(), "/raw/" + method, raw);
+  write_layer_attribute(h5.get(), path, file.layer);
+  h5.save();  // <path>.tmp, fsync, rename
 }
 
 ExplanationsFile read_explanations(const std::filesystem::path& path) {

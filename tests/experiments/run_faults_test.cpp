@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "datasets/hdf5_dataset.h"
 #include "nn/checkpoint.h"
 #include "tests/experiments/temp_dir.h"
 
@@ -118,6 +119,25 @@ TEST_F(RunFaults, ReadOnlyRunDirectoryIsRefusedAndLeftAsItWas) {
   fs::permissions(run_, fs::perms::owner_all);
   expect_one_line_error(o, "Permission denied");
   expect_checkpoint_of_epoch(run_, 1);
+}
+
+// `camlab make-dataset` writes through the same in-memory HDF5 file and atomic writer as a
+// checkpoint: a full disk is one line, and the dataset made before stays readable. Before, libhdf5
+// wrote the file itself and could crash at exit after the failed write.
+TEST(DatasetWriteFaults, FullDiskKeepsThePreviousDataset) {
+  if (!fs::exists(kCamlab)) GTEST_SKIP() << "the camlab binary is not built";
+  test::TempDir dir;
+  const fs::path out = dir.path() / "composite.h5";
+  const std::string make = kCamlab + " make-dataset composite --base shapes --canvas 48 --seed 3 " +
+                           "--out " + out.string() + " --n ";
+  const Outcome made = shell(make + "64");
+  ASSERT_EQ(made.status, 0) << made.stderr_text;
+  const auto limit_kib = fs::file_size(out) / 1024 + 1;  // fits 64 canvases, not 2000
+  const Outcome o = shell("ulimit -f " + std::to_string(limit_kib) + "; " + make + "2000");
+  expect_one_line_error(o, "composite.h5.tmp: File too large");
+  expect_one_line_error(o, "(the previous dataset is untouched)");
+  EXPECT_FALSE(fs::exists(out.string() + ".tmp"));
+  EXPECT_EQ(datasets::read_hdf5_dataset(out.string()).size(), 64);
 }
 
 }  // namespace

@@ -4,7 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <thread>
 #include <sstream>
 
 #include "experiments/run/atomic_write.h"
@@ -279,6 +285,67 @@ TEST(SweepRun, ParallelRunsAreChildProcessesOfTheCamlabBinary) {
   }
   EXPECT_EQ(outcomes(run_sweep(plan, {.parallel = 2, .executable = camlab, .out = nullptr})),
             std::vector<RunOutcome>(4, RunOutcome::Skipped));
+}
+
+// The pid in a run's lock file ("pid 4242 on node7 since ..."), once the run holds it; else 0.
+pid_t lock_holder(const fs::path& run_dir) {
+  std::ifstream lock(run_dir / ".lock");
+  std::string word;
+  pid_t pid = 0;
+  lock >> word >> pid;
+  return word == "pid" ? pid : 0;
+}
+
+// Issue 18's sweep soak: a child killed by SIGKILL mid-run (past its first checkpoint) is recorded
+// as failed with its signal, the other runs go on to the end, and a second `camlab sweep` reruns
+// only the killed one, resuming it from its checkpoint to the same end as an unkilled run.
+TEST(SweepRun, KilledChildIsRecordedOthersFinishAndTheRerunResumesOnlyIt) {
+  const fs::path camlab = fs::path(CAMLAB_BINARY_DIR) / "camlab";
+  if (!fs::exists(camlab)) GTEST_SKIP() << "build the camlab target to test --parallel";
+  const std::string text =
+      kTinySweep.substr(0, kTinySweep.find("[sweep]")) + "[sweep]\n\"train.epochs\" = [1, 120, 2]\n";
+  TinySweep s(text);
+  const SweepPlan plan = s.plan();
+  ASSERT_EQ(plan.runs.size(), 3u);
+  const fs::path victim = plan.runs[1].dir;  // 120 epochs: killed after its first checkpoint
+  std::atomic<bool> killed = false;
+  std::thread killer([&] {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const pid_t pid = lock_holder(victim);
+      if (pid > 0 && fs::exists(victim / "checkpoint.h5")) {
+        killed = ::kill(pid, SIGKILL) == 0;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  const std::vector<RunStatus> first =
+      run_sweep(plan, {.parallel = 2, .executable = camlab, .out = nullptr});
+  killer.join();
+  ASSERT_TRUE(killed);
+  EXPECT_EQ(outcomes(first),
+            (std::vector<RunOutcome>{RunOutcome::Trained, RunOutcome::Failed, RunOutcome::Trained}));
+  EXPECT_NE(first[1].message.find("exit status 137"), std::string::npos) << first[1].message;
+  EXPECT_FALSE(fs::exists(victim / "metrics.json"));
+
+  const std::vector<RunStatus> rerun =
+      run_sweep(plan, {.parallel = 2, .executable = camlab, .out = nullptr});
+  EXPECT_EQ(outcomes(rerun),
+            (std::vector<RunOutcome>{RunOutcome::Skipped, RunOutcome::Trained, RunOutcome::Skipped}));
+  const nlohmann::json info = read_json(victim / "run_info.json");
+  EXPECT_EQ(info.value("status", ""), "finished");
+  EXPECT_TRUE(info.contains("resumed_at"));
+  // metrics.csv: a header and epochs 1..120 once each, in order.
+  std::ifstream csv(victim / "metrics.csv");
+  std::string line;
+  std::getline(csv, line);
+  int64_t expected_epoch = 1;
+  while (std::getline(csv, line)) {
+    EXPECT_EQ(std::stoll(line.substr(0, line.find(','))), expected_epoch) << line;
+    ++expected_epoch;
+  }
+  EXPECT_EQ(expected_epoch, 121);
 }
 
 TEST(SweepRun, ShippedAblationPlansEightValidRuns) {
