@@ -3,15 +3,14 @@
 #include "experiments/config/sweep.h"
 
 #include <gtest/gtest.h>
-
 #include <signal.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
-#include <thread>
 #include <sstream>
+#include <thread>
 
 #include "experiments/run/atomic_write.h"
 #include "experiments/run/metrics_json.h"
@@ -302,8 +301,8 @@ pid_t lock_holder(const fs::path& run_dir) {
 TEST(SweepRun, KilledChildIsRecordedOthersFinishAndTheRerunResumesOnlyIt) {
   const fs::path camlab = fs::path(CAMLAB_BINARY_DIR) / "camlab";
   if (!fs::exists(camlab)) GTEST_SKIP() << "build the camlab target to test --parallel";
-  const std::string text =
-      kTinySweep.substr(0, kTinySweep.find("[sweep]")) + "[sweep]\n\"train.epochs\" = [1, 120, 2]\n";
+  const std::string text = kTinySweep.substr(0, kTinySweep.find("[sweep]")) +
+                           "[sweep]\n\"train.epochs\" = [1, 120, 2]\n";
   TinySweep s(text);
   const SweepPlan plan = s.plan();
   ASSERT_EQ(plan.runs.size(), 3u);
@@ -324,15 +323,15 @@ TEST(SweepRun, KilledChildIsRecordedOthersFinishAndTheRerunResumesOnlyIt) {
       run_sweep(plan, {.parallel = 2, .executable = camlab, .out = nullptr});
   killer.join();
   ASSERT_TRUE(killed);
-  EXPECT_EQ(outcomes(first),
-            (std::vector<RunOutcome>{RunOutcome::Trained, RunOutcome::Failed, RunOutcome::Trained}));
+  EXPECT_EQ(outcomes(first), (std::vector<RunOutcome>{RunOutcome::Trained, RunOutcome::Failed,
+                                                      RunOutcome::Trained}));
   EXPECT_NE(first[1].message.find("exit status 137"), std::string::npos) << first[1].message;
   EXPECT_FALSE(fs::exists(victim / "metrics.json"));
 
   const std::vector<RunStatus> rerun =
       run_sweep(plan, {.parallel = 2, .executable = camlab, .out = nullptr});
-  EXPECT_EQ(outcomes(rerun),
-            (std::vector<RunOutcome>{RunOutcome::Skipped, RunOutcome::Trained, RunOutcome::Skipped}));
+  EXPECT_EQ(outcomes(rerun), (std::vector<RunOutcome>{RunOutcome::Skipped, RunOutcome::Trained,
+                                                      RunOutcome::Skipped}));
   const nlohmann::json info = read_json(victim / "run_info.json");
   EXPECT_EQ(info.value("status", ""), "finished");
   EXPECT_TRUE(info.contains("resumed_at"));
