@@ -7,6 +7,54 @@ namespace camlab {
 namespace {
 using autograd::BackwardContext;
 using Grads = std::vector<Tensor>;
+
+// For create_graph, the two halves of conv2d's backward are recorded as ops of their own. With
+// y = C(x; w) bilinear, dX = C_xᵀ(dY; w) and dW = C_wᵀ(dY; x) are bilinear too, and the adjoint
+// identities ⟨u, C_xᵀ(g; w)⟩ = ⟨C(u; w), g⟩ = ⟨C_wᵀ(g; u), w⟩ give each one's backward in terms
+// of the other two, so conv2d, conv2d_backward_input and conv2d_backward_weight differentiate
+// each other to any order.
+Tensor conv2d_input_grad(const Tensor& grad_y, const Tensor& weight, const Shape& x_shape,
+                         const Conv2dParams& p);
+Tensor conv2d_weight_grad(const Tensor& grad_y, const Tensor& x, const Shape& w_shape,
+                          const Conv2dParams& p);
+
+// grad_y: [N, O, Ho, Wo], weight: [O, C/groups, kh, kw] -> [N, C, H, W] (a transposed conv)
+Tensor conv2d_input_grad(const Tensor& grad_y, const Tensor& weight, const Shape& x_shape,
+                         const Conv2dParams& p) {
+  Tensor grad_x;
+  {
+    const RawOpScope raw_forward;
+    grad_x = ops::conv2d_backward_input(grad_y, weight, x_shape, p);
+  }
+  // u: [N, C, H, W]. d/dg = C(u; w), d/dw = C_wᵀ(g; u).
+  autograd::BackwardFn backward = [p](const BackwardContext& ctx) -> Grads {
+    const Tensor &g = ctx.saved("grad_y"), &w = ctx.saved("weight");
+    Tensor u = ctx.grad(0);
+    return {ctx.needs_grad(0) ? camlab::conv2d(u, w, Tensor(), p) : Tensor(),
+            ctx.needs_grad(1) ? conv2d_weight_grad(g, u, w.shape(), p) : Tensor()};
+  };
+  return autograd::record("conv2d_backward_input", {grad_y, weight}, grad_x,
+                          {{"grad_y", grad_y}, {"weight", weight}}, backward, backward);
+}
+
+// grad_y: [N, O, Ho, Wo], x: [N, C, H, W] -> [O, C/groups, kh, kw]
+Tensor conv2d_weight_grad(const Tensor& grad_y, const Tensor& x, const Shape& w_shape,
+                          const Conv2dParams& p) {
+  Tensor grad_w;
+  {
+    const RawOpScope raw_forward;
+    grad_w = ops::conv2d_backward_weight(grad_y, x, w_shape, p);
+  }
+  // u: [O, C/groups, kh, kw]. d/dg = C(x; u), d/dx = C_xᵀ(g; u).
+  autograd::BackwardFn backward = [p](const BackwardContext& ctx) -> Grads {
+    const Tensor &g = ctx.saved("grad_y"), &x = ctx.saved("x");
+    Tensor u = ctx.grad(0);
+    return {ctx.needs_grad(0) ? camlab::conv2d(x, u, Tensor(), p) : Tensor(),
+            ctx.needs_grad(1) ? conv2d_input_grad(g, u, x.shape(), p) : Tensor()};
+  };
+  return autograd::record("conv2d_backward_weight", {grad_y, x}, grad_w,
+                          {{"grad_y", grad_y}, {"x", x}}, backward, backward);
+}
 }  // namespace
 
 // x: [N, C, H, W], weight: [O, C/groups, kh, kw], bias: [O] or undefined -> [N, O, Ho, Wo]
@@ -41,6 +89,20 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
         // db = Σ_{n, h, w} dY
         if (ctx.needs_grad(2)) grad_bias = ops::sum(grad_y, {0, 2, 3});
         return {grad_x, grad_weight, grad_bias};
+      },
+      [p = linear, relu = p.relu, x_shape = x.shape(),
+       w_shape = weight.shape()](const BackwardContext& ctx) -> Grads {
+        // The fused ReLU's mask 1[y > 0] is a constant (its own derivative is 0 almost everywhere).
+        Tensor grad_y = ctx.grad(0);
+        if (relu) {
+          const Tensor y = detach(ctx.saved("y"));
+          grad_y = camlab::mul(grad_y, ops::gt(y, 0.0).to(y.dtype()));
+        }
+        return {
+            ctx.needs_grad(0) ? conv2d_input_grad(grad_y, ctx.saved("weight"), x_shape, p)
+                              : Tensor(),
+            ctx.needs_grad(1) ? conv2d_weight_grad(grad_y, ctx.saved("x"), w_shape, p) : Tensor(),
+            ctx.needs_grad(2) ? camlab::sum(grad_y, {0, 2, 3}) : Tensor()};
       });
 }
 

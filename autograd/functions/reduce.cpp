@@ -104,10 +104,14 @@ Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
   Tensor y = ops::sum(x, dims, keepdim);  // validates dims before folded() reads them
   Folded f = folded(x, dims);
   // dX = expand(dY)
-  return autograd::record("sum", {x}, y, {},
-                          [f, x_shape = x.shape()](const BackwardContext& ctx) -> Grads {
-                            return {keepdim_grad(ctx, f.keep_shape).expand(x_shape)};
-                          });
+  return autograd::record(
+      "sum", {x}, y, {},
+      [f, x_shape = x.shape()](const BackwardContext& ctx) -> Grads {
+        return {keepdim_grad(ctx, f.keep_shape).expand(x_shape)};
+      },
+      [f, x_shape = x.shape()](const BackwardContext& ctx) -> Grads {
+        return {camlab::expand(camlab::reshape(ctx.grad(0), f.keep_shape), x_shape)};
+      });
 }
 
 Tensor mean(const Tensor& x, const Shape& dims, bool keepdim) {
@@ -115,11 +119,29 @@ Tensor mean(const Tensor& x, const Shape& dims, bool keepdim) {
   Tensor y = ops::mean(x, dims, keepdim);
   Folded f = folded(x, dims);
   // dX = expand(dY) / n
-  return autograd::record("mean", {x}, y, {},
-                          [f, x_shape = x.shape()](const BackwardContext& ctx) -> Grads {
-                            Tensor g = keepdim_grad(ctx, f.keep_shape);
-                            return {ops::mul(g, 1.0 / double(f.count)).expand(x_shape)};
-                          });
+  return autograd::record(
+      "mean", {x}, y, {},
+      [f, x_shape = x.shape()](const BackwardContext& ctx) -> Grads {
+        Tensor g = keepdim_grad(ctx, f.keep_shape);
+        return {ops::mul(g, 1.0 / double(f.count)).expand(x_shape)};
+      },
+      [f, x_shape = x.shape()](const BackwardContext& ctx) -> Grads {
+        Tensor g = camlab::reshape(ctx.grad(0), f.keep_shape);
+        return {camlab::expand(camlab::mul(g, 1.0 / double(f.count)), x_shape)};
+      });
+}
+
+Tensor sum_to(const Tensor& t, const Shape& shape) {
+  // The leading dims broadcasting added, and the dims it stretched from 1.
+  const int64_t lead = t.dim() - static_cast<int64_t>(shape.size());
+  CAMLAB_CHECK(lead >= 0, "sum_to: cannot reduce {} to the larger shape {}", shape_str(t.shape()),
+               shape_str(shape));
+  Shape dims;
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    if (d < lead || (shape[d - lead] == 1 && t.size(d) != 1)) dims.push_back(d);
+  }
+  if (dims.empty()) return t.shape() == shape ? t : camlab::reshape(t, shape);
+  return camlab::reshape(camlab::sum(t, dims, /*keepdim=*/true), shape);
 }
 
 Tensor amax(const Tensor& x, const Shape& dims, bool keepdim) {
