@@ -132,16 +132,16 @@ Tensor mean(const Tensor& x, const Shape& dims, bool keepdim) {
 }
 
 Tensor sum_to(const Tensor& t, const Shape& shape) {
-  // The leading dims broadcasting added, and the dims it stretched from 1.
-  const int64_t lead = t.dim() - static_cast<int64_t>(shape.size());
-  CAMLAB_CHECK(lead >= 0, "sum_to: cannot reduce {} to the larger shape {}", shape_str(t.shape()),
-               shape_str(shape));
-  Shape dims;
-  for (int64_t d = 0; d < t.dim(); ++d) {
-    if (d < lead || (shape[d - lead] == 1 && t.size(d) != 1)) dims.push_back(d);
-  }
-  if (dims.empty()) return t.shape() == shape ? t : camlab::reshape(t, shape);
-  return camlab::reshape(camlab::sum(t, dims, /*keepdim=*/true), shape);
+  const RawOpScope raw_forward;
+  // The adjoint of a broadcast is a sum, and a sum's is a broadcast: dX = expand(dY, t's shape).
+  return autograd::record(
+      "sum_to", {t}, ops::sum_to(t, shape), {},
+      [t_shape = t.shape()](const BackwardContext& ctx) -> Grads {
+        return {ctx.grad(0).expand(t_shape)};
+      },
+      [t_shape = t.shape()](const BackwardContext& ctx) -> Grads {
+        return {camlab::expand(ctx.grad(0), t_shape)};
+      });
 }
 
 Tensor amax(const Tensor& x, const Shape& dims, bool keepdim) {
