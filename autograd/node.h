@@ -109,8 +109,8 @@ class AccumulateGrad final : public Node {
   std::vector<Tensor> apply(std::vector<Tensor> grad_outputs,
                             const std::vector<bool>& needs_input_grad) override;
   // create_graph: the leaf's .grad() keeps the gradient's graph (summed with camlab::add). That
-  // graph usually leads back to this leaf: a reference cycle (as in PyTorch) until .grad() is
-  // reset, which is why autograd::grad is the better tool for higher-order gradients.
+  // graph usually leads back to this leaf: a reference cycle (as in PyTorch) until zero_grad()
+  // drops it, which is why autograd::grad is the better tool for higher-order gradients.
   std::vector<Tensor> apply_differentiable(std::vector<Tensor> grad_outputs,
                                            const std::vector<bool>& needs_input_grad) override;
   const std::shared_ptr<AutogradMeta>& leaf() const { return leaf_; }
