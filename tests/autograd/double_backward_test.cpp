@@ -10,18 +10,14 @@
 #include "autograd/function.h"
 #include "autograd/gradcheck.h"
 #include "autograd/ops.h"
+#include "tests/support/grad_input.h"
 
 namespace camlab {
 namespace {
 
 using Inputs = std::vector<Tensor>;
 
-Tensor input(const Shape& shape, uint64_t seed, double low = -1, double high = 1) {
-  Generator gen(seed);
-  Tensor t = ops::uniform(shape, low, high, gen, DType::Float64);
-  t.set_requires_grad(true);
-  return t;
-}
+using test::grad_input;
 
 void expect_gradgradcheck(const autograd::GradcheckFn& f, const Inputs& inputs) {
   auto r = autograd::gradgradcheck(f, inputs);
@@ -31,8 +27,8 @@ void expect_gradgradcheck(const autograd::GradcheckFn& f, const Inputs& inputs) 
 Tensor squared(const Tensor& t) { return mul(t, t); }
 
 TEST(DoubleBackward, UnaryElementwise) {
-  const Tensor x = input({2, 3}, 1);
-  const Tensor positive = input({2, 3}, 2, 0.5, 2.0);
+  const Tensor x = grad_input({2, 3}, 1);
+  const Tensor positive = grad_input({2, 3}, 2, 0.5, 2.0);
   expect_gradgradcheck([](const Inputs& in) { return exp(in[0]); }, {x});
   expect_gradgradcheck([](const Inputs& in) { return log(in[0]); }, {positive});
   expect_gradgradcheck([](const Inputs& in) { return sqrt(in[0]); }, {positive});
@@ -46,7 +42,7 @@ TEST(DoubleBackward, UnaryElementwise) {
 }
 
 TEST(DoubleBackward, Activations) {
-  const Tensor x = input({2, 5}, 3, -2, 2);
+  const Tensor x = grad_input({2, 5}, 3, -2, 2);
   expect_gradgradcheck([](const Inputs& in) { return sigmoid(in[0]); }, {x});
   expect_gradgradcheck([](const Inputs& in) { return tanh(in[0]); }, {x});
   expect_gradgradcheck([](const Inputs& in) { return gelu(in[0]); }, {x});
@@ -57,15 +53,15 @@ TEST(DoubleBackward, Activations) {
 }
 
 TEST(DoubleBackward, BinaryWithBroadcasting) {
-  const Tensor a = input({2, 3}, 4, 0.5, 2.0);
-  const Tensor b = input({3}, 5, 0.5, 2.0);
+  const Tensor a = grad_input({2, 3}, 4, 0.5, 2.0);
+  const Tensor b = grad_input({3}, 5, 0.5, 2.0);
   expect_gradgradcheck([](const Inputs& in) { return squared(add(in[0], in[1])); }, {a, b});
   expect_gradgradcheck([](const Inputs& in) { return squared(sub(in[0], in[1])); }, {a, b});
   expect_gradgradcheck([](const Inputs& in) { return mul(in[0], in[1]); }, {a, b});
   expect_gradgradcheck([](const Inputs& in) { return div(in[0], in[1]); }, {a, b});
   expect_gradgradcheck([](const Inputs& in) { return pow(in[0], in[1]); }, {a, b});
-  const Tensor c = input({2, 3}, 6);
-  const Tensor d = input({2, 3}, 7);
+  const Tensor c = grad_input({2, 3}, 6);
+  const Tensor d = grad_input({2, 3}, 7);
   expect_gradgradcheck([](const Inputs& in) { return squared(maximum(in[0], in[1])); }, {c, d});
   expect_gradgradcheck([](const Inputs& in) { return squared(minimum(in[0], in[1])); }, {c, d});
   const Tensor condition = Tensor::from_vector<uint8_t>({1, 0, 0, 1, 1, 0}, {2, 3}).to(DType::Bool);
@@ -74,14 +70,14 @@ TEST(DoubleBackward, BinaryWithBroadcasting) {
 }
 
 TEST(DoubleBackward, Reductions) {
-  const Tensor x = input({2, 3, 4}, 9);
+  const Tensor x = grad_input({2, 3, 4}, 9);
   expect_gradgradcheck([](const Inputs& in) { return squared(sum(in[0], {1})); }, {x});
   expect_gradgradcheck([](const Inputs& in) { return squared(sum(in[0])); }, {x});
   expect_gradgradcheck([](const Inputs& in) { return squared(mean(in[0], {0, 2}, true)); }, {x});
 }
 
 TEST(DoubleBackward, SoftmaxAndLogSoftmax) {
-  const Tensor x = input({2, 4}, 10, -2, 2);
+  const Tensor x = grad_input({2, 4}, 10, -2, 2);
   expect_gradgradcheck([](const Inputs& in) { return softmax(in[0], 1); }, {x});
   expect_gradgradcheck([](const Inputs& in) { return log_softmax(in[0], 1); }, {x});
   expect_gradgradcheck([](const Inputs& in) { return softmax(in[0], 0); }, {x});
@@ -89,35 +85,35 @@ TEST(DoubleBackward, SoftmaxAndLogSoftmax) {
 
 TEST(DoubleBackward, MatmulAndLinear) {
   expect_gradgradcheck([](const Inputs& in) { return squared(matmul(in[0], in[1])); },
-                       {input({2, 3}, 11), input({3, 2}, 12)});
+                       {grad_input({2, 3}, 11), grad_input({3, 2}, 12)});
   expect_gradgradcheck([](const Inputs& in) { return squared(matmul(in[0], in[1])); },
-                       {input({2, 2, 3}, 13), input({3, 2}, 14)});  // broadcast batch
+                       {grad_input({2, 2, 3}, 13), grad_input({3, 2}, 14)});  // broadcast batch
   expect_gradgradcheck([](const Inputs& in) { return squared(matmul(in[0], in[1])); },
-                       {input({3}, 15), input({3, 2}, 16)});  // 1-d operand
+                       {grad_input({3}, 15), grad_input({3, 2}, 16)});  // 1-d operand
   expect_gradgradcheck([](const Inputs& in) { return tanh(linear(in[0], in[1], in[2])); },
-                       {input({2, 3}, 17), input({4, 3}, 18), input({4}, 19)});
+                       {grad_input({2, 3}, 17), grad_input({4, 3}, 18), grad_input({4}, 19)});
 }
 
 TEST(DoubleBackward, Losses) {
   const Tensor target = Tensor::from_vector<int64_t>({0, 2, 1}, {3});
   const Tensor weight = Tensor::from_vector<double>({0.5, 1.0, 2.0}, {3});
   expect_gradgradcheck([target](const Inputs& in) { return cross_entropy(in[0], target); },
-                       {input({3, 3}, 20, -2, 2)});
+                       {grad_input({3, 3}, 20, -2, 2)});
   expect_gradgradcheck(
       [target, weight](const Inputs& in) { return cross_entropy(in[0], target, weight, 0.1); },
-      {input({3, 3}, 21, -2, 2)});
+      {grad_input({3, 3}, 21, -2, 2)});
   expect_gradgradcheck(
       [target](const Inputs& in) { return nll_loss(log_softmax(in[0], 1), target); },
-      {input({3, 3}, 22, -2, 2)});
+      {grad_input({3, 3}, 22, -2, 2)});
   expect_gradgradcheck([](const Inputs& in) { return mse_loss(in[0], in[1]); },
-                       {input({2, 3}, 23), input({2, 3}, 24)});
+                       {grad_input({2, 3}, 23), grad_input({2, 3}, 24)});
   expect_gradgradcheck(
       [](const Inputs& in) { return binary_cross_entropy_with_logits(in[0], in[1]); },
-      {input({2, 3}, 25, -2, 2), input({2, 3}, 26, 0, 1)});
+      {grad_input({2, 3}, 25, -2, 2), grad_input({2, 3}, 26, 0, 1)});
 }
 
 TEST(DoubleBackward, IndexingAndJoining) {
-  const Tensor x = input({3, 4}, 27);
+  const Tensor x = grad_input({3, 4}, 27);
   const Tensor index = Tensor::from_vector<int64_t>({2, 0, 1, 1, 3, 0}, {3, 2});
   expect_gradgradcheck([index](const Inputs& in) { return squared(gather(in[0], 1, index)); }, {x});
   const Tensor rows = Tensor::from_vector<int64_t>({2, 0, 2}, {3});
@@ -125,17 +121,17 @@ TEST(DoubleBackward, IndexingAndJoining) {
                        {x});
   expect_gradgradcheck(
       [index](const Inputs& in) { return squared(scatter_add(in[0], 1, index, in[1])); },
-      {x, input({3, 2}, 28)});
+      {x, grad_input({3, 2}, 28)});
   expect_gradgradcheck(
       [](const Inputs& in) {
         return squared(cat({in[0], in[1]}, 1));
       },
-      {x, input({3, 2}, 29)});
+      {x, grad_input({3, 2}, 29)});
   expect_gradgradcheck(
       [](const Inputs& in) {
         return squared(stack({in[0], in[1]}, 0));
       },
-      {x, input({3, 4}, 30)});
+      {x, grad_input({3, 4}, 30)});
   const Tensor mask = Tensor::from_vector<uint8_t>({1, 0, 0, 1}, {1, 4}).to(DType::Bool);
   expect_gradgradcheck([mask](const Inputs& in) { return squared(masked_fill(in[0], mask, 2)); },
                        {x});
@@ -145,7 +141,7 @@ TEST(DoubleBackward, IndexingAndJoining) {
 }
 
 TEST(DoubleBackward, Views) {
-  const Tensor x = input({2, 3, 2}, 31);
+  const Tensor x = grad_input({2, 3, 2}, 31);
   expect_gradgradcheck([](const Inputs& in) { return squared(reshape(in[0], {3, 4})); }, {x});
   expect_gradgradcheck([](const Inputs& in) { return squared(permute(in[0], {2, 0, 1})); }, {x});
   expect_gradgradcheck([](const Inputs& in) { return squared(transpose(in[0], 0, 2)); }, {x});
@@ -164,7 +160,7 @@ TEST(DoubleBackward, Conv2d) {
       {{.padding = {1, 1}, .groups = 2}, {4, 1, 3, 3}},
   };
   for (const auto& [p, w_shape] : cases) {
-    Inputs xwb{input({2, 2, 5, 5}, 32), input(w_shape, 33), input({w_shape[0]}, 34)};
+    Inputs xwb{grad_input({2, 2, 5, 5}, 32), grad_input(w_shape, 33), grad_input({w_shape[0]}, 34)};
     // conv2d is bilinear: its second derivatives are the cross terms x–w, checked bare; tanh on
     // top makes every pure second derivative non-zero too.
     expect_gradgradcheck([p](const Inputs& in) { return conv2d(in[0], in[1], in[2], p); }, xwb);
@@ -174,11 +170,11 @@ TEST(DoubleBackward, Conv2d) {
   Conv2dParams fused{.padding = {1, 1}, .relu = true};
   expect_gradgradcheck(
       [fused](const Inputs& in) { return squared(conv2d(in[0], in[1], in[2], fused)); },
-      {input({1, 2, 4, 4}, 35), input({2, 2, 3, 3}, 36), input({2}, 37)});
+      {grad_input({1, 2, 4, 4}, 35), grad_input({2, 2, 3, 3}, 36), grad_input({2}, 37)});
 }
 
 TEST(DoubleBackward, Pooling) {
-  const Tensor x = input({1, 2, 5, 5}, 38);
+  const Tensor x = grad_input({1, 2, 5, 5}, 38);
   const Pool2dParams p{.kernel = {2, 2}, .stride = {2, 2}};
   const Pool2dParams overlapping{.kernel = {3, 3}, .stride = {2, 2}, .padding = {1, 1}};
   expect_gradgradcheck([p](const Inputs& in) { return squared(max_pool2d(in[0], p)); }, {x});
@@ -194,9 +190,9 @@ TEST(DoubleBackward, Pooling) {
 }
 
 TEST(DoubleBackward, BatchNorm) {
-  const Tensor x = input({3, 2, 2, 2}, 39);
-  const Tensor weight = input({2}, 40, 0.5, 1.5);
-  const Tensor bias = input({2}, 41);
+  const Tensor x = grad_input({3, 2, 2, 2}, 39);
+  const Tensor weight = grad_input({2}, 40, 0.5, 1.5);
+  const Tensor bias = grad_input({2}, 41);
   for (bool training : {true, false}) {
     Generator gen(42);
     const Tensor running_mean = ops::uniform({2}, -0.2, 0.2, gen, DType::Float64);
@@ -211,7 +207,7 @@ TEST(DoubleBackward, BatchNorm) {
 }
 
 TEST(DoubleBackward, Upsampling) {
-  const Tensor x = input({1, 2, 3, 3}, 43);
+  const Tensor x = grad_input({1, 2, 3, 3}, 43);
   for (bool align : {false, true}) {
     expect_gradgradcheck(
         [align](const Inputs& in) {
@@ -232,7 +228,7 @@ TEST(DoubleBackward, HessianVectorProductOfAQuadraticForm) {
   Generator gen(44);
   const Tensor m = ops::uniform({4, 4}, -1, 1, gen, DType::Float64);
   const Tensor a = ops::add(m, m.transpose(0, 1));  // symmetric
-  const Tensor x = input({4, 1}, 45);
+  const Tensor x = grad_input({4, 1}, 45);
   const Tensor v = ops::uniform({4, 1}, -1, 1, gen, DType::Float64);
   Tensor f = mul(sum(mul(x, matmul(a, x))), 0.5);
   Tensor g = autograd::grad({f}, {x}, {}, false, false, /*create_graph=*/true)[0];
@@ -246,7 +242,7 @@ TEST(DoubleBackward, HessianVectorProductOfAQuadraticForm) {
 
 // backward(create_graph) leaves a .grad() that is itself differentiable: d/dx (d x³/dx) = 6x.
 TEST(DoubleBackward, LeafGradKeepsItsGraph) {
-  Tensor x = input({3}, 46);
+  Tensor x = grad_input({3}, 46);
   backward(sum(mul(x, mul(x, x))), Tensor(), false, /*create_graph=*/true);
   Tensor first = x.grad();
   ASSERT_TRUE(first.requires_grad());
@@ -260,7 +256,7 @@ TEST(DoubleBackward, LeafGradKeepsItsGraph) {
 
 // The fast path is untouched: without create_graph a gradient carries no graph.
 TEST(DoubleBackward, FirstOrderGradientsCarryNoGraph) {
-  Tensor x = input({3}, 47);
+  Tensor x = grad_input({3}, 47);
   Tensor g = autograd::grad({sum(sigmoid(x))}, {x})[0];
   EXPECT_FALSE(g.requires_grad());
 }
@@ -279,7 +275,7 @@ Tensor cube_with(const Tensor& x, autograd::BackwardFn differentiable) {
 
 // gradgradcheck must catch both ways a double backward can be wrong.
 TEST(DoubleBackward, GradgradcheckCatchesWrongDifferentiableBackwards) {
-  const Tensor x = input({4}, 49);
+  const Tensor x = grad_input({4}, 49);
   // Right: 3x²·dY in recorded ops.
   auto right = [](const autograd::BackwardContext& ctx) -> std::vector<Tensor> {
     const Tensor& x = ctx.saved("x");
@@ -309,7 +305,7 @@ TEST(DoubleBackward, GradgradcheckCatchesWrongDifferentiableBackwards) {
 }
 
 TEST(DoubleBackward, OpWithoutDoubleBackwardIsAnErrorNamingIt) {
-  Tensor x = input({2, 3}, 48);
+  Tensor x = grad_input({2, 3}, 48);
   try {
     autograd::grad({sum(amax(x, {1}))}, {x}, {}, false, false, /*create_graph=*/true);
     FAIL() << "create_graph through amax should throw";
