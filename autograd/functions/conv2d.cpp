@@ -13,47 +13,38 @@ using Grads = std::vector<Tensor>;
 // identities ⟨u, C_xᵀ(g; w)⟩ = ⟨C(u; w), g⟩ = ⟨C_wᵀ(g; u), w⟩ give each one's backward in terms
 // of the other two, so conv2d, conv2d_backward_input and conv2d_backward_weight differentiate
 // each other to any order.
-Tensor conv2d_input_grad(const Tensor& grad_y, const Tensor& weight, const Shape& x_shape,
-                         const Conv2dParams& p);
-Tensor conv2d_weight_grad(const Tensor& grad_y, const Tensor& x, const Shape& w_shape,
-                          const Conv2dParams& p);
+enum class ConvHalf { Input, Weight };
 
-// grad_y: [N, O, Ho, Wo], weight: [O, C/groups, kh, kw] -> [N, C, H, W] (a transposed conv)
-Tensor conv2d_input_grad(const Tensor& grad_y, const Tensor& weight, const Shape& x_shape,
-                         const Conv2dParams& p) {
-  Tensor grad_x;
+// Input:  grad_y [N, O, Ho, Wo], other = weight [O, C/groups, kh, kw] -> dX [N, C, H, W]
+//         (a transposed conv); its backward: d/dg = C(u; w), d/dw = C_wᵀ(g; u).
+// Weight: grad_y [N, O, Ho, Wo], other = x [N, C, H, W] -> dW [O, C/groups, kh, kw];
+//         its backward: d/dg = C(x; u), d/dx = C_xᵀ(g; u).
+Tensor conv2d_backward_half(ConvHalf half, const Tensor& grad_y, const Tensor& other,
+                            const Shape& result_shape, const Conv2dParams& p) {
+  const bool input = half == ConvHalf::Input;
+  Tensor result;
   {
     const RawOpScope raw_forward;
-    grad_x = ops::conv2d_backward_input(grad_y, weight, x_shape, p);
+    result = input ? ops::conv2d_backward_input(grad_y, other, result_shape, p)
+                   : ops::conv2d_backward_weight(grad_y, other, result_shape, p);
   }
-  // u: [N, C, H, W]. d/dg = C(u; w), d/dw = C_wᵀ(g; u).
-  autograd::BackwardFn backward = [p](const BackwardContext& ctx) -> Grads {
-    const Tensor &g = ctx.saved("grad_y"), &w = ctx.saved("weight");
-    Tensor u = ctx.grad(0);
-    return {ctx.needs_grad(0) ? camlab::conv2d(u, w, Tensor(), p) : Tensor(),
-            ctx.needs_grad(1) ? conv2d_weight_grad(g, u, w.shape(), p) : Tensor()};
+  autograd::BackwardFn backward = [input, p](const BackwardContext& ctx) -> Grads {
+    const Tensor &g = ctx.saved("grad_y"), &other = ctx.saved("other");
+    Tensor u = ctx.grad(0);  // like the result
+    Tensor grad_g, grad_other;
+    if (ctx.needs_grad(0)) {
+      grad_g =
+          input ? camlab::conv2d(u, other, Tensor(), p) : camlab::conv2d(other, u, Tensor(), p);
+    }
+    if (ctx.needs_grad(1)) {
+      grad_other =
+          conv2d_backward_half(input ? ConvHalf::Weight : ConvHalf::Input, g, u, other.shape(), p);
+    }
+    return {grad_g, grad_other};
   };
-  return autograd::record("conv2d_backward_input", {grad_y, weight}, grad_x,
-                          {{"grad_y", grad_y}, {"weight", weight}}, backward, backward);
-}
-
-// grad_y: [N, O, Ho, Wo], x: [N, C, H, W] -> [O, C/groups, kh, kw]
-Tensor conv2d_weight_grad(const Tensor& grad_y, const Tensor& x, const Shape& w_shape,
-                          const Conv2dParams& p) {
-  Tensor grad_w;
-  {
-    const RawOpScope raw_forward;
-    grad_w = ops::conv2d_backward_weight(grad_y, x, w_shape, p);
-  }
-  // u: [O, C/groups, kh, kw]. d/dg = C(x; u), d/dx = C_xᵀ(g; u).
-  autograd::BackwardFn backward = [p](const BackwardContext& ctx) -> Grads {
-    const Tensor &g = ctx.saved("grad_y"), &x = ctx.saved("x");
-    Tensor u = ctx.grad(0);
-    return {ctx.needs_grad(0) ? camlab::conv2d(x, u, Tensor(), p) : Tensor(),
-            ctx.needs_grad(1) ? conv2d_input_grad(g, u, x.shape(), p) : Tensor()};
-  };
-  return autograd::record("conv2d_backward_weight", {grad_y, x}, grad_w,
-                          {{"grad_y", grad_y}, {"x", x}}, backward, backward);
+  return autograd::record(input ? "conv2d_backward_input" : "conv2d_backward_weight",
+                          {grad_y, other}, result, {{"grad_y", grad_y}, {"other", other}}, backward,
+                          backward);
 }
 }  // namespace
 
@@ -98,11 +89,13 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
           const Tensor y = detach(ctx.saved("y"));
           grad_y = camlab::mul(grad_y, ops::gt(y, 0.0).to(y.dtype()));
         }
-        return {
-            ctx.needs_grad(0) ? conv2d_input_grad(grad_y, ctx.saved("weight"), x_shape, p)
-                              : Tensor(),
-            ctx.needs_grad(1) ? conv2d_weight_grad(grad_y, ctx.saved("x"), w_shape, p) : Tensor(),
-            ctx.needs_grad(2) ? camlab::sum(grad_y, {0, 2, 3}) : Tensor()};
+        return {ctx.needs_grad(0)
+                    ? conv2d_backward_half(ConvHalf::Input, grad_y, ctx.saved("weight"), x_shape, p)
+                    : Tensor(),
+                ctx.needs_grad(1)
+                    ? conv2d_backward_half(ConvHalf::Weight, grad_y, ctx.saved("x"), w_shape, p)
+                    : Tensor(),
+                ctx.needs_grad(2) ? camlab::sum(grad_y, {0, 2, 3}) : Tensor()};
       });
 }
 
