@@ -13,6 +13,7 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
+#include "autograd/ops.h"
 #include "tensor/ops.h"
 
 namespace camlab {
@@ -75,9 +76,15 @@ std::unordered_set<Node*> needed_nodes(const Graph& g, const std::vector<Target>
   return needed;
 }
 
+// Under create_graph the sum is itself recorded (camlab::add), so the summed gradient stays
+// differentiable; otherwise the raw add.
 void accumulate(Tensor& slot, const Tensor& grad) {
   if (!grad.defined()) return;
-  slot = slot.defined() ? ops::add(slot, grad) : grad;
+  if (!slot.defined()) {
+    slot = grad;
+  } else {
+    slot = grad_enabled() ? camlab::add(slot, grad) : ops::add(slot, grad);
+  }
 }
 
 // Runs tensor hooks on the gradient of each output and keeps retained gradients.
@@ -91,7 +98,11 @@ void run_output_hooks(Node* node, std::vector<Tensor>& grads, bool keep_retained
       if (replaced.defined()) grads[k] = replaced;
     }
     if (keep_retained && meta->retains_grad && meta->grad_fn) {
-      meta->grad = meta->grad.defined() ? ops::add(meta->grad, grads[k]) : grads[k].clone();
+      if (meta->grad.defined()) {
+        accumulate(meta->grad, grads[k]);
+      } else {
+        meta->grad = grad_enabled() ? grads[k] : grads[k].clone();  // create_graph keeps its graph
+      }
     }
   }
 }
@@ -107,6 +118,7 @@ void check_gradient_shape(const Node& producer, const Edge& edge, const Tensor& 
 struct RunOptions {
   bool retain_graph = false;
   bool accumulate_into_leaves = true;
+  bool create_graph = false;    // run Node::apply_differentiable, with recording on
   std::vector<Target> targets;  // grad(): where to capture
 };
 
@@ -146,7 +158,7 @@ std::vector<Tensor> run(const std::vector<Tensor>& roots, const std::vector<Tens
       CAMLAB_CHECK(roots[i].numel() == 1,
                    "backward: output {} has shape {}; pass grad_outputs for a non-scalar output", i,
                    shape_str(roots[i].shape()));
-      seed = ops::ones_like(roots[i]);
+      seed = ops::ones(roots[i].shape(), roots[i].dtype(), roots[i].device());
     }
     accumulate(buffer_of(root_edges[i].node.get())[root_edges[i].input_nr], seed);
   }
@@ -188,7 +200,8 @@ std::vector<Tensor> run(const std::vector<Tensor>& roots, const std::vector<Tens
                      "autograd: trying to backward through '{}' a second time, but its saved "
                      "tensors were freed; pass retain_graph=true to the first backward",
                      node->name());
-        input_grads = node->apply(std::move(grads), needs);
+        input_grads = options.create_graph ? node->apply_differentiable(std::move(grads), needs)
+                                           : node->apply(std::move(grads), needs);
         if (!options.retain_graph && !is_leaf_sink) node->release_saved();
       }
     }
@@ -211,8 +224,11 @@ std::vector<Tensor> run(const std::vector<Tensor>& roots, const std::vector<Tens
 
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs, bool retain_graph,
-                         bool allow_unused) {
-  RunOptions options{.retain_graph = retain_graph, .accumulate_into_leaves = false};
+                         bool allow_unused, bool create_graph) {
+  // create_graph keeps the graph: the new gradient's graph reads the old one's saved tensors.
+  RunOptions options{.retain_graph = retain_graph || create_graph,
+                     .accumulate_into_leaves = false,
+                     .create_graph = create_graph};
   for (size_t i = 0; i < inputs.size(); ++i) {
     CAMLAB_CHECK(inputs[i].defined() && inputs[i].requires_grad(),
                  "autograd::grad: input {} does not require grad", i);
@@ -220,7 +236,8 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
     options.targets.push_back({e.node.get(), e.input_nr});
   }
   // The graph must stay alive while we hold raw target pointers: the inputs keep it.
-  NoGradGuard no_grad;  // backward formulas use raw ops; nothing here should record
+  // Backward formulas use raw ops and record nothing, unless create_graph asks them to.
+  GradModeGuard mode(create_graph);
   std::vector<Tensor> result = run(outputs, grad_outputs, options);
   for (size_t i = 0; i < result.size(); ++i) {
     CAMLAB_CHECK(result[i].defined() || allow_unused,
@@ -234,9 +251,10 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
 }  // namespace autograd
 
 void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_roots,
-              bool retain_graph) {
-  autograd::NoGradGuard no_grad;
-  autograd::run(roots, grad_roots, {.retain_graph = retain_graph});
+              bool retain_graph, bool create_graph) {
+  autograd::GradModeGuard mode(create_graph);
+  autograd::run(roots, grad_roots,
+                {.retain_graph = retain_graph || create_graph, .create_graph = create_graph});
 }
 
 }  // namespace camlab

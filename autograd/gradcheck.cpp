@@ -6,6 +6,7 @@
 
 #include "autograd/engine.h"
 #include "autograd/grad_mode.h"
+#include "autograd/ops.h"
 #include "tensor/ops.h"
 
 namespace camlab::autograd {
@@ -55,8 +56,13 @@ GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& input
       which.push_back(i);
     }
   }
-  std::vector<Tensor> analytic = grad({out}, differentiable, {v.to(out.dtype())},
-                                      /*retain_graph=*/false, /*allow_unused=*/true);
+  // An output that depends on no input (the gradient of a linear op, under gradgradcheck) has a
+  // zero gradient; the numeric side confirms it.
+  std::vector<Tensor> analytic(differentiable.size());
+  if (out.requires_grad()) {
+    analytic = grad({out}, differentiable, {v.to(out.dtype())}, /*retain_graph=*/false,
+                    /*allow_unused=*/true);
+  }
 
   GradcheckResult result;
   for (size_t d = 0; d < differentiable.size(); ++d) {
@@ -85,6 +91,92 @@ GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& input
     }
   }
   if (result.ok) result.message = "gradcheck: ok";
+  return result;
+}
+
+namespace {
+
+// Every op has two backwards (autograd/function.h); finite differences of the differentiable one
+// alone would accept a wrong first derivative that is consistently wrong. So its first-order
+// values must equal the fast path's: d(vᵀf)/dx both ways, compared element by element.
+GradcheckResult compare_backwards(const GradcheckFn& f, const std::vector<Tensor>& inputs,
+                                  const GradcheckOptions& options) {
+  std::vector<Tensor> wrt;
+  for (const Tensor& t : inputs) {
+    if (t.defined() && t.requires_grad()) wrt.push_back(t);
+  }
+  GradModeGuard recording(true);
+  Tensor out = f(inputs);
+  Generator gen(options.seed + 1);
+  Tensor v = ops::randn(out.shape(), gen, DType::Float64).to(out.dtype());
+  std::vector<Tensor> fast = grad({out}, wrt, {v}, /*retain_graph=*/true, /*allow_unused=*/true);
+  std::vector<Tensor> recorded = grad({out}, wrt, {v}, /*retain_graph=*/false,
+                                      /*allow_unused=*/true, /*create_graph=*/true);
+  GradcheckResult result;
+  for (size_t i = 0; i < wrt.size(); ++i) {
+    NoGradGuard no_grad;
+    if (fast[i].defined() != recorded[i].defined()) {
+      result.ok = false;
+      result.message = fmt::format(
+          "gradgradcheck: input {}: one backward gives a gradient and the other none", i);
+      return result;
+    }
+    if (!fast[i].defined()) continue;
+    const double diff = ops::amax(ops::abs(ops::sub(fast[i], recorded[i]))).item();
+    const double scale = ops::amax(ops::abs(fast[i])).item();
+    if (diff > options.atol + options.rtol * scale) {
+      result.ok = false;
+      result.max_error = diff;
+      result.message = fmt::format(
+          "gradgradcheck: input {} (shape {}): the differentiable backward differs from the "
+          "backward by up to {:.3g} (gradient magnitude {:.3g})",
+          i, shape_str(wrt[i].shape()), diff, scale);
+      return result;
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+GradcheckResult gradgradcheck(const GradcheckFn& f, const std::vector<Tensor>& inputs,
+                              const GradcheckOptions& options) {
+  GradcheckResult same = compare_backwards(f, inputs, options);
+  if (!same.ok) return same;
+  Tensor v;  // [f's output shape], drawn on the first call
+  auto first_gradient = [&](const std::vector<Tensor>& in) -> Tensor {
+    // gradcheck's numeric side calls this under NoGradGuard; a gradient needs a graph, so
+    // recording is switched on inside and the result detached on the way out.
+    const bool outer_grad_mode = grad_enabled();
+    Tensor flat;
+    {
+      GradModeGuard recording(true);
+      Tensor out = f(in);
+      if (!v.defined()) {
+        Generator gen(options.seed + 1);
+        v = ops::randn(out.shape(), gen, DType::Float64).to(out.dtype());
+      }
+      std::vector<Tensor> wrt;
+      for (const Tensor& t : in) {
+        if (t.defined() && t.requires_grad()) wrt.push_back(t);
+      }
+      std::vector<Tensor> grads = grad({out}, wrt, {v}, /*retain_graph=*/false,
+                                       /*allow_unused=*/true, /*create_graph=*/true);
+      std::vector<Tensor> pieces;  // each gradient flattened; zeros where unused
+      for (size_t i = 0; i < grads.size(); ++i) {
+        Tensor g = grads[i].defined() ? grads[i] : ops::zeros_like(detach(wrt[i]));
+        pieces.push_back(camlab::reshape(g, {g.numel()}));
+      }
+      flat = camlab::cat(pieces, 0);
+    }
+    return outer_grad_mode ? flat : detach(flat);
+  };
+  GradcheckResult result = gradcheck(first_gradient, inputs, options);
+  if (result.ok) {
+    result.message = "gradgradcheck: ok";
+  } else {
+    result.message = "gradgradcheck (the input's gradient as the function): " + result.message;
+  }
   return result;
 }
 

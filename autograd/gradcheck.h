@@ -8,6 +8,13 @@
 // For a random projection v of the output, the analytic gradient of vᵀf(x) from backward is
 // compared with central differences (vᵀf(x + εeᵢ) − vᵀf(x − εeᵢ)) / 2ε for every element i of
 // every input.
+//
+// gradgradcheck checks the double backward the same way: the function checked is the gradient
+// x ↦ ∂(vᵀf)/∂x computed with create_graph, so its analytic gradient comes from differentiating a
+// backward and its numeric one from finite differences of backwards.
+//
+//   auto r = autograd::gradgradcheck(f, {x, w, b});   // d/dx of (d vᵀf/dx), in double
+//   EXPECT_TRUE(r.ok) << r.message;
 #pragma once
 
 #include <functional>
@@ -35,5 +42,12 @@ using GradcheckFn = std::function<Tensor(const std::vector<Tensor>&)>;
 
 GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options = {});
+
+// Second derivatives: gradcheck of the flattened, concatenated first-order gradients of vᵀf (v a
+// fixed random projection drawn from options.seed + 1) with respect to every input that
+// requires grad. First, those gradients computed with create_graph must equal the fast path's
+// (each op has both; a consistently wrong differentiable one would pass finite differences).
+GradcheckResult gradgradcheck(const GradcheckFn& f, const std::vector<Tensor>& inputs,
+                              const GradcheckOptions& options = {});
 
 }  // namespace camlab::autograd

@@ -4,6 +4,7 @@
 
 #include <atomic>
 
+#include "autograd/ops.h"
 #include "tensor/ops.h"
 
 namespace camlab::autograd {
@@ -73,6 +74,42 @@ const Tensor& Node::saved(std::string_view saved_name) const {
        saved_name, fmt::join(saved_names(), ", "));
 }
 
+std::vector<Tensor> Node::apply_differentiable(std::vector<Tensor>, const std::vector<bool>&) {
+  fail(
+      "autograd: create_graph: the backward of '{}' is not differentiable yet; differentiate "
+      "once (create_graph=false) or avoid '{}' in this graph",
+      name(), name());
+}
+
+void Node::mark_saved_outputs(const std::vector<Tensor>& outputs) {
+  for (SavedTensor& s : saved_) {
+    if (!s.tensor.defined()) continue;
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      const Tensor& out = outputs[k];
+      if (out.defined() && out.storage() == s.tensor.storage() &&
+          out.offset() == s.tensor.offset() && out.shape() == s.tensor.shape() &&
+          out.strides() == s.tensor.strides()) {
+        s.output_nr = static_cast<int64_t>(k);
+      }
+    }
+  }
+}
+
+Tensor Node::saved_as_output(std::string_view saved_name) {
+  const Tensor& stored = saved(saved_name);  // checks release and in-place writes
+  int64_t output_nr = -1;
+  for (const SavedTensor& s : saved_) {
+    if (s.name == saved_name) output_nr = s.output_nr;
+  }
+  if (output_nr < 0 || !stored.defined()) return stored;
+  Tensor connected = make_view(stored, stored.shape(), stored.strides(), stored.offset());
+  const auto& meta = connected.autograd_meta();
+  meta->requires_grad = true;
+  meta->grad_fn = shared_from_this();
+  meta->output_nr = static_cast<uint32_t>(output_nr);
+  return connected;
+}
+
 std::vector<std::string> Node::saved_names() const {
   std::vector<std::string> names;
   for (const SavedTensor& s : saved_) names.push_back(s.name);
@@ -98,11 +135,23 @@ std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor> grad_outputs,
   if (!incoming.defined()) return {};
   // A fresh tensor, so that later in-place accumulation never writes into a gradient that an
   // op or a hook still holds.
-  leaf_->grad = leaf_->grad.defined() ? ops::add(leaf_->grad, incoming) : incoming.clone();
+  store(leaf_->grad.defined() ? ops::add(leaf_->grad, incoming) : incoming.clone());
+  return {};
+}
+
+void AccumulateGrad::store(Tensor grad) {
+  leaf_->grad = std::move(grad);
   // A copy of the list: a hook may remove itself (distributed/data_parallel.h launches a bucket's
   // all-reduce here, while the rest of the backward still runs).
   const auto hooks = leaf_->post_accumulate_hooks;
   for (const auto& [id, hook] : hooks) hook(leaf_->grad);
+}
+
+std::vector<Tensor> AccumulateGrad::apply_differentiable(std::vector<Tensor> grad_outputs,
+                                                         const std::vector<bool>&) {
+  const Tensor& incoming = grad_outputs[0];
+  if (!incoming.defined()) return {};
+  store(leaf_->grad.defined() ? camlab::add(leaf_->grad, incoming) : incoming);
   return {};
 }
 

@@ -35,9 +35,10 @@ struct SavedTensor {
   std::string name;
   Tensor tensor;  // undefined when the op chose not to keep it (conv2d's x for a frozen weight)
   uint64_t version = 0;
+  int64_t output_nr = -1;  // which output of its node this is (sigmoid's y), or −1 for an input
 };
 
-class Node {
+class Node : public std::enable_shared_from_this<Node> {
  public:
   // Tears long chains down iteratively: a 10,000-op graph must not recurse 10,000 destructors deep.
   virtual ~Node();
@@ -48,6 +49,10 @@ class Node {
   // Returns one gradient per input edge (undefined where none is needed).
   virtual std::vector<Tensor> apply(std::vector<Tensor> grad_outputs,
                                     const std::vector<bool>& needs_input_grad) = 0;
+  // The same gradients computed with recorded (differentiable) ops, for create_graph. By default
+  // an Error naming the op: a missing double backward must never pass for a zero one.
+  virtual std::vector<Tensor> apply_differentiable(std::vector<Tensor> grad_outputs,
+                                                   const std::vector<bool>& needs_input_grad);
 
   const std::vector<Edge>& next_edges() const { return next_edges_; }
   void set_next_edges(std::vector<Edge> edges) { next_edges_ = std::move(edges); }
@@ -59,6 +64,13 @@ class Node {
   const Tensor& saved(std::string_view name) const;
   std::vector<std::string> saved_names() const;
   const std::vector<SavedTensor>& saved_tensors() const { return saved_; }
+  // Marks saved tensors that are this node's own outputs (same storage, offset and shape as
+  // outputs[k]). They are stored without a grad_fn (a node holding its own output with a
+  // grad_fn pointing back at it would be a reference cycle); saved_as_output() rebuilds one.
+  void mark_saved_outputs(const std::vector<Tensor>& outputs);
+  // A saved output as a tensor whose grad_fn is this node, so a create_graph backward that reads
+  // it (sigmoid's σ' = y(1 − y)) differentiates through it. Inputs come back as saved.
+  Tensor saved_as_output(std::string_view name);
   // Frees the saved tensors after a backward without retain_graph; a second backward through
   // this node is then an Error that says to pass retain_graph.
   void release_saved();
@@ -96,9 +108,16 @@ class AccumulateGrad final : public Node {
   std::string name() const override { return "AccumulateGrad"; }
   std::vector<Tensor> apply(std::vector<Tensor> grad_outputs,
                             const std::vector<bool>& needs_input_grad) override;
+  // create_graph: the leaf's .grad() keeps the gradient's graph (summed with camlab::add). That
+  // graph usually leads back to this leaf: a reference cycle (as in PyTorch) until zero_grad()
+  // drops it, which is why autograd::grad is the better tool for higher-order gradients.
+  std::vector<Tensor> apply_differentiable(std::vector<Tensor> grad_outputs,
+                                           const std::vector<bool>& needs_input_grad) override;
   const std::shared_ptr<AutogradMeta>& leaf() const { return leaf_; }
 
  private:
+  void store(Tensor grad);  // sets .grad() and runs the post-accumulate hooks
+
   std::shared_ptr<AutogradMeta> leaf_;
 };
 

@@ -16,6 +16,13 @@ Tensor scatter_into_zeros(const Shape& shape, int64_t dim, const Tensor& index,
   return ops::scatter_add(ops::zeros(shape, grad_y.dtype(), grad_y.device()), dim, index, grad_y);
 }
 
+// The same, recorded (camlab::scatter_add), for create_graph.
+Tensor graph_scatter_into_zeros(const Shape& shape, int64_t dim, const Tensor& index,
+                                const Tensor& grad_y) {
+  return camlab::scatter_add(ops::zeros(shape, grad_y.dtype(), grad_y.device()), dim, index,
+                             grad_y);
+}
+
 }  // namespace
 
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
@@ -25,16 +32,29 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   std::vector<int64_t> sizes;  // each input's extent along d: all backward needs
   for (const Tensor& t : tensors) sizes.push_back(t.size(d));
   // dX_i = dY[.., start_i : start_i + size_i, ..] along dim.
-  return autograd::record("cat", tensors, out, {}, [d, sizes](const BackwardContext& ctx) -> Grads {
-    Tensor grad_y = ctx.grad(0);
-    Grads grads;
-    int64_t start = 0;
-    for (size_t i = 0; i < sizes.size(); ++i) {
-      grads.push_back(ctx.needs_grad(i) ? grad_y.narrow(d, start, sizes[i]) : Tensor());
-      start += sizes[i];
-    }
-    return grads;
-  });
+  return autograd::record(
+      "cat", tensors, out, {},
+      [d, sizes](const BackwardContext& ctx) -> Grads {
+        Tensor grad_y = ctx.grad(0);
+        Grads grads;
+        int64_t start = 0;
+        for (size_t i = 0; i < sizes.size(); ++i) {
+          grads.push_back(ctx.needs_grad(i) ? grad_y.narrow(d, start, sizes[i]) : Tensor());
+          start += sizes[i];
+        }
+        return grads;
+      },
+      [d, sizes](const BackwardContext& ctx) -> Grads {
+        Tensor grad_y = ctx.grad(0);
+        Grads grads;
+        int64_t start = 0;
+        for (size_t i = 0; i < sizes.size(); ++i) {
+          grads.push_back(ctx.needs_grad(i) ? camlab::narrow(grad_y, d, start, sizes[i])
+                                            : Tensor());
+          start += sizes[i];
+        }
+        return grads;
+      });
 }
 
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
@@ -44,11 +64,21 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
   const size_t count = tensors.size();
   // dX_i = dY.select(dim, i).
   return autograd::record(
-      "stack", tensors, out, {}, [d, count](const BackwardContext& ctx) -> Grads {
+      "stack", tensors, out, {},
+      [d, count](const BackwardContext& ctx) -> Grads {
         Tensor grad_y = ctx.grad(0);
         Grads grads;
         for (size_t i = 0; i < count; ++i) {
           grads.push_back(ctx.needs_grad(i) ? grad_y.select(d, static_cast<int64_t>(i)) : Tensor());
+        }
+        return grads;
+      },
+      [d, count](const BackwardContext& ctx) -> Grads {
+        Tensor grad_y = ctx.grad(0);
+        Grads grads;
+        for (size_t i = 0; i < count; ++i) {
+          grads.push_back(ctx.needs_grad(i) ? camlab::select(grad_y, d, static_cast<int64_t>(i))
+                                            : Tensor());
         }
         return grads;
       });
@@ -68,6 +98,13 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
         along[static_cast<size_t>(d)] = grad_y.size(d);
         Tensor index = ctx.saved("index").reshape(along).expand(grad_y.shape());  // stride 0 off d
         return {scatter_into_zeros(x_shape, d, index, grad_y)};
+      },
+      [d, x_shape](const BackwardContext& ctx) -> Grads {
+        Tensor grad_y = ctx.grad(0);
+        Shape along(x_shape.size(), 1);
+        along[static_cast<size_t>(d)] = grad_y.size(d);
+        Tensor index = ctx.saved("index").reshape(along).expand(grad_y.shape());
+        return {graph_scatter_into_zeros(x_shape, d, index, grad_y)};
       });
 }
 
@@ -78,8 +115,12 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   const Shape x_shape = x.shape();
   // dX = scatter_add(0, dim, index, dY): the adjoint of the read. Needs the index only.
   return autograd::record(
-      "gather", {x}, out, {{"index", index}}, [d, x_shape](const BackwardContext& ctx) -> Grads {
+      "gather", {x}, out, {{"index", index}},
+      [d, x_shape](const BackwardContext& ctx) -> Grads {
         return {scatter_into_zeros(x_shape, d, ctx.saved("index"), ctx.grad(0))};
+      },
+      [d, x_shape](const BackwardContext& ctx) -> Grads {
+        return {graph_scatter_into_zeros(x_shape, d, ctx.saved("index"), ctx.grad(0))};
       });
 }
 
@@ -90,34 +131,50 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
   const Shape src_shape = src.shape();
   // dX = dY (x passes through); dsrc = gather(dY, dim, index) where the index reaches and 0 in
   // the part of src beyond the index's extent, which scatter_add never reads.
-  return autograd::record("scatter_add", {x, src}, out, {{"index", index}},
-                          [d, src_shape](const BackwardContext& ctx) -> Grads {
-                            Tensor grad_y = ctx.grad(0);
-                            Tensor grad_src;
-                            if (ctx.needs_grad(1)) {
-                              const Tensor& index = ctx.saved("index");
-                              grad_src = ops::gather(grad_y, d, index);  // index's shape
-                              if (grad_src.shape() != src_shape) {
-                                Tensor padded =
-                                    ops::zeros(src_shape, grad_y.dtype(), grad_y.device());
-                                Tensor window = padded;  // the leading index.shape block of src
-                                for (int64_t k = 0; k < index.dim(); ++k)
-                                  window = window.narrow(k, 0, index.size(k));
-                                window.copy_(grad_src);
-                                grad_src = padded;
-                              }
-                            }
-                            return {ctx.needs_grad(0) ? grad_y : Tensor(), grad_src};
-                          });
+  return autograd::record(
+      "scatter_add", {x, src}, out, {{"index", index}},
+      [d, src_shape](const BackwardContext& ctx) -> Grads {
+        Tensor grad_y = ctx.grad(0);
+        Tensor grad_src;
+        if (ctx.needs_grad(1)) {
+          const Tensor& index = ctx.saved("index");
+          grad_src = ops::gather(grad_y, d, index);  // index's shape
+          if (grad_src.shape() != src_shape) {
+            Tensor padded = ops::zeros(src_shape, grad_y.dtype(), grad_y.device());
+            Tensor window = padded;  // the leading index.shape block of src
+            for (int64_t k = 0; k < index.dim(); ++k) window = window.narrow(k, 0, index.size(k));
+            window.copy_(grad_src);
+            grad_src = padded;
+          }
+        }
+        return {ctx.needs_grad(0) ? grad_y : Tensor(), grad_src};
+      },
+      [d, src_shape](const BackwardContext& ctx) -> Grads {
+        Tensor grad_y = ctx.grad(0);
+        Tensor grad_src;
+        if (ctx.needs_grad(1)) {
+          const Tensor& index = ctx.saved("index");
+          CAMLAB_CHECK(index.shape() == src_shape,
+                       "scatter_add: create_graph needs the index {} to "
+                       "cover all of src {}",
+                       shape_str(index.shape()), shape_str(src_shape));
+          grad_src = camlab::gather(grad_y, d, index);
+        }
+        return {ctx.needs_grad(0) ? grad_y : Tensor(), grad_src};
+      });
 }
 
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
   const RawOpScope raw_forward;
   // dX = dY where the mask is false, 0 where the filled value replaced x.
-  return autograd::record("masked_fill", {x}, ops::masked_fill(x, mask, value), {{"mask", mask}},
-                          [](const BackwardContext& ctx) -> Grads {
-                            return {ops::masked_fill(ctx.grad(0), ctx.saved("mask"), 0)};
-                          });
+  return autograd::record(
+      "masked_fill", {x}, ops::masked_fill(x, mask, value), {{"mask", mask}},
+      [](const BackwardContext& ctx) -> Grads {
+        return {ops::masked_fill(ctx.grad(0), ctx.saved("mask"), 0)};
+      },
+      [](const BackwardContext& ctx) -> Grads {
+        return {camlab::masked_fill(ctx.grad(0), ctx.saved("mask"), 0)};
+      });
 }
 
 }  // namespace camlab

@@ -95,19 +95,28 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, const Tensor& w
       class_coefficients(target, weight, logits.shape(), label_smoothing, logits.dtype()),
       log_probs);
   // dZ = (p · Σ_c coef − coef) · dY / W with p = exp(log p), the derivative of −Σ coef·log p.
-  // Saves log p and what rebuilds coef (target, weight), not a coef tensor as large as the logits.
-  return autograd::record("cross_entropy", {logits}, loss,
-                          {{"log_probs", log_probs}, {"target", target}, {"weight", weight}},
-                          [label_smoothing](const BackwardContext& ctx) -> Grads {
-                            const Tensor& log_probs = ctx.saved("log_probs");
-                            ClassCoefficients k = class_coefficients(
-                                ctx.saved("target"), ctx.saved("weight"), log_probs.shape(),
-                                label_smoothing, log_probs.dtype());
-                            Tensor scale = ops::div(ctx.grad(0), k.total_weight);  // 0-d
-                            Tensor spread =
-                                ops::mul(ops::exp(log_probs), ops::sum(k.coef, {1}, true));
-                            return {ops::mul(ops::sub(spread, k.coef), scale)};
-                          });
+  // Saves log p and what rebuilds coef (target, weight), not a coef tensor as large as the logits;
+  // the logits themselves (a reference) for the differentiable form, whose p must be recorded.
+  return autograd::record(
+      "cross_entropy", {logits}, loss,
+      {{"log_probs", log_probs}, {"logits", logits}, {"target", target}, {"weight", weight}},
+      [label_smoothing](const BackwardContext& ctx) -> Grads {
+        const Tensor& log_probs = ctx.saved("log_probs");
+        ClassCoefficients k =
+            class_coefficients(ctx.saved("target"), ctx.saved("weight"), log_probs.shape(),
+                               label_smoothing, log_probs.dtype());
+        Tensor scale = ops::div(ctx.grad(0), k.total_weight);  // 0-d
+        Tensor spread = ops::mul(ops::exp(log_probs), ops::sum(k.coef, {1}, true));
+        return {ops::mul(ops::sub(spread, k.coef), scale)};
+      },
+      [label_smoothing](const BackwardContext& ctx) -> Grads {
+        const Tensor& logits = ctx.saved("logits");
+        ClassCoefficients k = class_coefficients(ctx.saved("target"), ctx.saved("weight"),
+                                                 logits.shape(), label_smoothing, logits.dtype());
+        Tensor scale = camlab::div(ctx.grad(0), k.total_weight);  // 0-d
+        Tensor spread = camlab::mul(camlab::softmax(logits, 1), ops::sum(k.coef, {1}, true));
+        return {camlab::mul(camlab::sub(spread, k.coef), scale)};
+      });
 }
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const Tensor& weight) {
@@ -122,6 +131,11 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const Tensor& wei
         ClassCoefficients k =
             class_coefficients(ctx.saved("target"), ctx.saved("weight"), shape, 0, dtype);
         return {ops::mul(k.coef, ops::neg(ops::div(ctx.grad(0), k.total_weight)))};
+      },
+      [shape = log_probs.shape(), dtype = log_probs.dtype()](const BackwardContext& ctx) -> Grads {
+        ClassCoefficients k =
+            class_coefficients(ctx.saved("target"), ctx.saved("weight"), shape, 0, dtype);
+        return {camlab::mul(camlab::neg(camlab::div(ctx.grad(0), k.total_weight)), k.coef)};
       });
 }
 
@@ -148,6 +162,14 @@ Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targ
         Tensor dx = ctx.needs_grad(0) ? ops::mul(ops::sub(ops::sigmoid(x), t), scale) : Tensor();
         Tensor dt = ctx.needs_grad(1) ? ops::mul(ops::neg(x), scale) : Tensor();
         return {dx, dt};
+      },
+      [inv_n](const BackwardContext& ctx) -> Grads {
+        const Tensor &x = ctx.saved("x"), &t = ctx.saved("target");
+        Tensor scale = camlab::mul(ctx.grad(0), inv_n);
+        Tensor dx =
+            ctx.needs_grad(0) ? camlab::mul(camlab::sub(camlab::sigmoid(x), t), scale) : Tensor();
+        Tensor dt = ctx.needs_grad(1) ? camlab::mul(camlab::neg(x), scale) : Tensor();
+        return {dx, dt};
       });
 }
 
@@ -160,10 +182,17 @@ Tensor mse_loss(const Tensor& x, const Tensor& target) {
   const double inv_n = 1.0 / double(x.numel());
   // dX = 2(x − t) · dY / n;  dT = −dX
   return autograd::record(
-      "mse_loss", {x, target}, ops::mean(ops::mul(diff, diff)), {{"diff", diff}},
+      "mse_loss", {x, target}, ops::mean(ops::mul(diff, diff)),
+      {{"diff", diff}, {"x", x}, {"target", target}},
       [inv_n](const BackwardContext& ctx) -> Grads {
         Tensor dx = ops::mul(ctx.saved("diff"), ops::mul(ctx.grad(0), 2 * inv_n));
         return {ctx.needs_grad(0) ? dx : Tensor(), ctx.needs_grad(1) ? ops::neg(dx) : Tensor()};
+      },
+      [inv_n](const BackwardContext& ctx) -> Grads {
+        // x − t recomputed with recorded ops: the second derivative flows through both.
+        Tensor diff = camlab::sub(ctx.saved("x"), ctx.saved("target"));
+        Tensor dx = camlab::mul(diff, camlab::mul(ctx.grad(0), 2 * inv_n));
+        return {ctx.needs_grad(0) ? dx : Tensor(), ctx.needs_grad(1) ? camlab::neg(dx) : Tensor()};
       });
 }
 

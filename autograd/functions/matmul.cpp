@@ -9,6 +9,16 @@ using Grads = std::vector<Tensor>;
 
 // The transpose of the last two dims (a view: BLAS reads it as a transpose, no copy).
 Tensor mT(const Tensor& t) { return t.transpose(-1, -2); }
+
+// dY in the lifted [..., n, m] shape of matrices a2 · b2 (1-d operands dropped a dim from the
+// result).
+Shape lifted_grad_shape(const Tensor& a2, const Tensor& b2) {
+  Shape lifted = broadcast_shapes(Shape(a2.shape().begin(), a2.shape().end() - 2),
+                                  Shape(b2.shape().begin(), b2.shape().end() - 2), "matmul");
+  lifted.push_back(a2.size(-2));
+  lifted.push_back(b2.size(-1));
+  return lifted;
+}
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
@@ -21,17 +31,32 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
         const Tensor &a = ctx.saved("a"), &b = ctx.saved("b");
         Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
         Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
-        // dY in the lifted [..., n, m] shape (1-d operands dropped a dim from the result).
-        Shape lifted = broadcast_shapes(Shape(a2.shape().begin(), a2.shape().end() - 2),
-                                        Shape(b2.shape().begin(), b2.shape().end() - 2), "matmul");
-        lifted.push_back(a2.size(-2));
-        lifted.push_back(b2.size(-1));
-        Tensor g = ctx.grad(0).reshape(lifted);
+        Tensor g = ctx.grad(0).reshape(lifted_grad_shape(a2, b2));
         Tensor da, db;
         if (ctx.needs_grad(0))
           da = ops::sum_to(ops::matmul(g, mT(b2)), a2.shape()).reshape(a.shape());
         if (ctx.needs_grad(1))
           db = ops::sum_to(ops::matmul(mT(a2), g), b2.shape()).reshape(b.shape());
+        return {da, db};
+      },
+      [](const BackwardContext& ctx) -> Grads {
+        // The same formula in recorded ops: dA and dB are matmuls again, bilinear in (dY, B)
+        // and (A, dY), so create_graph differentiates them like any other product.
+        const Tensor &a = ctx.saved("a"), &b = ctx.saved("b");
+        Tensor a2 = a.dim() == 1 ? camlab::unsqueeze(a, 0) : a;
+        Tensor b2 = b.dim() == 1 ? camlab::unsqueeze(b, 1) : b;
+        Tensor g = camlab::reshape(ctx.grad(0), lifted_grad_shape(a2, b2));
+        Tensor da, db;
+        if (ctx.needs_grad(0)) {
+          da = camlab::reshape(
+              camlab::sum_to(camlab::matmul(g, camlab::transpose(b2, -1, -2)), a2.shape()),
+              a.shape());
+        }
+        if (ctx.needs_grad(1)) {
+          db = camlab::reshape(
+              camlab::sum_to(camlab::matmul(camlab::transpose(a2, -1, -2), g), b2.shape()),
+              b.shape());
+        }
         return {da, db};
       });
 }

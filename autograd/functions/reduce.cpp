@@ -104,10 +104,14 @@ Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
   Tensor y = ops::sum(x, dims, keepdim);  // validates dims before folded() reads them
   Folded f = folded(x, dims);
   // dX = expand(dY)
-  return autograd::record("sum", {x}, y, {},
-                          [f, x_shape = x.shape()](const BackwardContext& ctx) -> Grads {
-                            return {keepdim_grad(ctx, f.keep_shape).expand(x_shape)};
-                          });
+  return autograd::record(
+      "sum", {x}, y, {},
+      [f, x_shape = x.shape()](const BackwardContext& ctx) -> Grads {
+        return {keepdim_grad(ctx, f.keep_shape).expand(x_shape)};
+      },
+      [f, x_shape = x.shape()](const BackwardContext& ctx) -> Grads {
+        return {camlab::expand(camlab::reshape(ctx.grad(0), f.keep_shape), x_shape)};
+      });
 }
 
 Tensor mean(const Tensor& x, const Shape& dims, bool keepdim) {
@@ -115,11 +119,29 @@ Tensor mean(const Tensor& x, const Shape& dims, bool keepdim) {
   Tensor y = ops::mean(x, dims, keepdim);
   Folded f = folded(x, dims);
   // dX = expand(dY) / n
-  return autograd::record("mean", {x}, y, {},
-                          [f, x_shape = x.shape()](const BackwardContext& ctx) -> Grads {
-                            Tensor g = keepdim_grad(ctx, f.keep_shape);
-                            return {ops::mul(g, 1.0 / double(f.count)).expand(x_shape)};
-                          });
+  return autograd::record(
+      "mean", {x}, y, {},
+      [f, x_shape = x.shape()](const BackwardContext& ctx) -> Grads {
+        Tensor g = keepdim_grad(ctx, f.keep_shape);
+        return {ops::mul(g, 1.0 / double(f.count)).expand(x_shape)};
+      },
+      [f, x_shape = x.shape()](const BackwardContext& ctx) -> Grads {
+        Tensor g = camlab::reshape(ctx.grad(0), f.keep_shape);
+        return {camlab::expand(camlab::mul(g, 1.0 / double(f.count)), x_shape)};
+      });
+}
+
+Tensor sum_to(const Tensor& t, const Shape& shape) {
+  const RawOpScope raw_forward;
+  // The adjoint of a broadcast is a sum, and a sum's is a broadcast: dX = expand(dY, t's shape).
+  return autograd::record(
+      "sum_to", {t}, ops::sum_to(t, shape), {},
+      [t_shape = t.shape()](const BackwardContext& ctx) -> Grads {
+        return {ctx.grad(0).expand(t_shape)};
+      },
+      [t_shape = t.shape()](const BackwardContext& ctx) -> Grads {
+        return {camlab::expand(ctx.grad(0), t_shape)};
+      });
 }
 
 Tensor amax(const Tensor& x, const Shape& dims, bool keepdim) {

@@ -2,6 +2,7 @@
 // layout: reshape undoes reshape, permute applies the inverse permutation, a slice scatters into
 // zeros, and expand sums over the broadcast dims.
 #include <numeric>
+#include <string>
 
 #include "autograd/function.h"
 #include "autograd/ops.h"
@@ -18,9 +19,10 @@ template <typename Reshape>
 Tensor reshaping(const char* name, const Tensor& x, Reshape reshape) {
   const RawOpScope raw_forward;
   Shape in = x.shape();
-  return autograd::record(name, {x}, reshape(x), {}, [in](const BackwardContext& ctx) -> Grads {
-    return {ctx.grad(0).reshape(in)};
-  });
+  return autograd::record(
+      name, {x}, reshape(x), {},
+      [in](const BackwardContext& ctx) -> Grads { return {ctx.grad(0).reshape(in)}; },
+      [in](const BackwardContext& ctx) -> Grads { return {camlab::reshape(ctx.grad(0), in)}; });
 }
 
 // Any op that picks a sub-view: its gradient is zeros with the picked part filled from dY.
@@ -28,12 +30,21 @@ template <typename Pick>
 Tensor picking(const char* name, const Tensor& x, Pick pick) {
   const RawOpScope raw_forward;
   Shape in = x.shape();
-  return autograd::record(name, {x}, pick(x), {}, [in, pick](const BackwardContext& ctx) -> Grads {
-    Tensor g = ctx.grad(0);
+  // dY written into zeros of x's shape at the picked part.
+  auto embed = [in, pick](const Tensor& g) {
     Tensor dx = ops::zeros(in, g.dtype(), g.device());
     pick(dx).copy_(g);
-    return {dx};
-  });
+    return dx;
+  };
+  return autograd::record(
+      name, {x}, pick(x), {},
+      [embed](const BackwardContext& ctx) -> Grads { return {embed(ctx.grad(0))}; },
+      [name, embed, pick](const BackwardContext& ctx) -> Grads {
+        // The embedding is linear in dY; its adjoint picks again, so it nests to any order.
+        return {autograd::record_linear_backward(
+            std::string(name) + "_backward", ctx.grad(0), embed,
+            [name, pick](const Tensor& u) { return picking(name, u, pick); })};
+      });
 }
 
 }  // namespace
@@ -59,17 +70,24 @@ Tensor permute(const Tensor& x, const Shape& dims) {
   Tensor y = x.permute(dims);
   Shape inverse(dims.size());
   for (size_t i = 0; i < dims.size(); ++i) inverse[normalize_dim(dims[i], x.dim(), "permute")] = i;
-  return autograd::record("permute", {x}, y, {}, [inverse](const BackwardContext& ctx) -> Grads {
-    return {ctx.grad(0).permute(inverse)};
-  });
+  return autograd::record(
+      "permute", {x}, y, {},
+      [inverse](const BackwardContext& ctx) -> Grads { return {ctx.grad(0).permute(inverse)}; },
+      [inverse](const BackwardContext& ctx) -> Grads {
+        return {camlab::permute(ctx.grad(0), inverse)};
+      });
 }
 
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
   const RawOpScope raw_forward;
-  return autograd::record("transpose", {x}, x.transpose(dim0, dim1), {},
-                          [dim0, dim1](const BackwardContext& ctx) -> Grads {
-                            return {ctx.grad(0).transpose(dim0, dim1)};
-                          });
+  return autograd::record(
+      "transpose", {x}, x.transpose(dim0, dim1), {},
+      [dim0, dim1](const BackwardContext& ctx) -> Grads {
+        return {ctx.grad(0).transpose(dim0, dim1)};
+      },
+      [dim0, dim1](const BackwardContext& ctx) -> Grads {
+        return {camlab::transpose(ctx.grad(0), dim0, dim1)};
+      });
 }
 
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
@@ -89,13 +107,16 @@ Tensor expand(const Tensor& x, const Shape& shape) {
   Shape in = x.shape();
   return autograd::record(
       "expand", {x}, x.expand(shape), {},
-      [in](const BackwardContext& ctx) -> Grads { return {ops::sum_to(ctx.grad(0), in)}; });
+      [in](const BackwardContext& ctx) -> Grads { return {ops::sum_to(ctx.grad(0), in)}; },
+      [in](const BackwardContext& ctx) -> Grads { return {camlab::sum_to(ctx.grad(0), in)}; });
 }
 
 Tensor contiguous(const Tensor& x) {
   const RawOpScope raw_forward;
-  return autograd::record("contiguous", {x}, x.contiguous(), {},
-                          [](const BackwardContext& ctx) -> Grads { return {ctx.grad(0)}; });
+  return autograd::record(
+      "contiguous", {x}, x.contiguous(), {},
+      [](const BackwardContext& ctx) -> Grads { return {ctx.grad(0)}; },
+      [](const BackwardContext& ctx) -> Grads { return {ctx.grad(0)}; });
 }
 
 Tensor to(const Tensor& x, DType dtype) {
@@ -103,7 +124,8 @@ Tensor to(const Tensor& x, DType dtype) {
   DType in = x.dtype();
   return autograd::record(
       "to_dtype", {x}, x.to(dtype), {},
-      [in](const BackwardContext& ctx) -> Grads { return {ctx.grad(0).to(in)}; });
+      [in](const BackwardContext& ctx) -> Grads { return {ctx.grad(0).to(in)}; },
+      [in](const BackwardContext& ctx) -> Grads { return {camlab::to(ctx.grad(0), in)}; });
 }
 
 Tensor to(const Tensor& x, Device device) {
@@ -111,7 +133,8 @@ Tensor to(const Tensor& x, Device device) {
   Device in = x.device();
   return autograd::record(
       "to_device", {x}, x.to(device), {},
-      [in](const BackwardContext& ctx) -> Grads { return {ctx.grad(0).to(in)}; });
+      [in](const BackwardContext& ctx) -> Grads { return {ctx.grad(0).to(in)}; },
+      [in](const BackwardContext& ctx) -> Grads { return {camlab::to(ctx.grad(0), in)}; });
 }
 
 Tensor detach(const Tensor& x) { return make_view(x, x.shape(), x.strides(), x.offset()); }

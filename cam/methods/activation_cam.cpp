@@ -10,10 +10,11 @@
 namespace camlab::cam {
 
 ActivationCam::ActivationCam(std::string name, nn::Module& model, CommonOptions common,
-                             bool needs_gradients, bool always_eigen)
+                             bool needs_gradients, bool always_eigen, bool needs_hessian_products)
     : Method(std::move(name), model, std::move(common)),
-      needs_gradients_(needs_gradients),
-      always_eigen_(always_eigen) {
+      needs_gradients_(needs_gradients || needs_hessian_products),
+      always_eigen_(always_eigen),
+      needs_hessian_products_(needs_hessian_products) {
   // Named layers are checked (and hooked) now, so a typo fails before any image is seen.
   if (!this->common().layers.empty()) {
     layers_ = this->common().layers;
@@ -31,6 +32,28 @@ void ActivationCam::prepare_layers(const Tensor& images) {
     keep_hook(handle);
   }
 }
+
+namespace {
+
+// H·A per layer: the gradient of g·A with A held fixed as the vector, i.e. autograd::grad of the
+// recorded g with grad_outputs A. Undefined (a g that does not depend on A: a piecewise-linear
+// path) becomes zeros.
+std::vector<Tensor> hessian_products(const std::vector<Tensor>& grads,
+                                     const std::vector<Tensor>& activations) {
+  std::vector<Tensor> products;
+  for (size_t l = 0; l < grads.size(); ++l) {
+    const Tensor fixed = camlab::detach(activations[l]);  // [N, K, h, w]
+    Tensor hv;
+    if (grads[l].requires_grad()) {
+      hv = autograd::grad({grads[l]}, {activations[l]}, {fixed}, /*retain_graph=*/true,
+                          /*allow_unused=*/true)[0];
+    }
+    products.push_back(hv.defined() ? camlab::detach(hv) : ops::zeros_like(fixed));
+  }
+  return products;
+}
+
+}  // namespace
 
 CamInputs ActivationCam::capture(const Tensor& images, const Target& target) {
   CamInputs in;
@@ -51,14 +74,18 @@ CamInputs ActivationCam::capture(const Tensor& images, const Target& target) {
     if (needs_gradients_) {
       Tensor scores = target.scores(logits, in.classes, name());
       // d(Σ_n score_n)/dA: images are independent in eval mode, so each image gets its own dy/dA.
-      std::vector<Tensor> grads = autograd::grad({scores}, activations, {ops::ones_like(scores)},
-                                                 /*retain_graph=*/false, /*allow_unused=*/true);
+      // With Hessian products the backward is recorded (create_graph) to be differentiated again.
+      std::vector<Tensor> grads =
+          autograd::grad({scores}, activations, {ops::ones_like(scores)}, /*retain_graph=*/false,
+                         /*allow_unused=*/true, /*create_graph=*/needs_hessian_products_);
       for (size_t l = 0; l < layers_.size(); ++l) {
         CAMLAB_CHECK(grads[l].defined(),
                      "{}: the target score does not depend on layer '{}', so it has no gradient "
                      "there; choose a layer on the path to the logits",
                      name(), layers_[l]);
       }
+      if (needs_hessian_products_) in.hessian_products = hessian_products(grads, activations);
+      for (Tensor& g : grads) g = camlab::detach(g);
       in.gradients = std::move(grads);
     }
   }

@@ -33,6 +33,8 @@ struct CamInputs {
   std::vector<std::string> layers;
   std::vector<Tensor> activations;  // per layer [N, K, h, w]
   std::vector<Tensor> gradients;    // per layer d(Σ_n score_n)/dA [N, K, h, w], if needed
+  // per layer H·A = d(g·A)/dA with A held fixed as the vector [N, K, h, w], if needed (ShapleyCAM)
+  std::vector<Tensor> hessian_products;
 };
 
 class ActivationCam : public Method {
@@ -42,9 +44,10 @@ class ActivationCam : public Method {
 
  protected:
   // needs_gradients: run the backward for dy/dA. always_eigen: the first principal component
-  // even without eigen_smooth (Eigen-CAM, EigenGrad-CAM).
+  // even without eigen_smooth (Eigen-CAM, EigenGrad-CAM). needs_hessian_products: also H·A by
+  // double backward (implies the gradients).
   ActivationCam(std::string name, nn::Module& model, CommonOptions common, bool needs_gradients,
-                bool always_eigen = false);
+                bool always_eigen = false, bool needs_hessian_products = false);
 
   virtual Contributions contributions(const CamInputs& in, size_t layer) = 0;
   Explanation compute(const Tensor& images, const Target& target) override;
@@ -56,6 +59,7 @@ class ActivationCam : public Method {
 
   bool needs_gradients_;
   bool always_eigen_;
+  bool needs_hessian_products_;
   std::vector<std::string> layers_;
   LayerCapture capture_;
 };

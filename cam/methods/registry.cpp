@@ -18,6 +18,7 @@
 #include "cam/methods/occlusion.h"
 #include "cam/methods/random_cam.h"
 #include "cam/methods/score_cam.h"
+#include "cam/methods/shapley_cam.h"
 #include "cam/methods/smooth_grad.h"
 #include "cam/methods/ss_cam.h"
 #include "tensor/error.h"
@@ -80,6 +81,7 @@ const std::vector<std::pair<std::string, Factory>>& factories() {
       {"sscam", with_own<SsCam>(&MethodSettings::sscam)},
       {"kpcacam", with_own<KpcaCam>(&MethodSettings::kpcacam)},
       {"finercam", with_own<FinerCam>(&MethodSettings::finercam)},
+      {"shapleycam", common_only<ShapleyCam>()},
       {"dff", with_own<Dff>(&MethodSettings::dff)},
       {"randomcam", with_own<RandomCam>(&MethodSettings::randomcam)},
       {"saliency", common_only<Saliency>()},
