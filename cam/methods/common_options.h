@@ -28,9 +28,9 @@ struct CommonOptions {
   std::vector<int64_t> image_shape;
 };
 
-// `common` with eigen_smooth off, for methods whose map is a projection already (KPCA-CAM,
-// Seg-Eigen-CAM): pytorch-grad-cam ignores the flag there, and a second projection of the single
-// projected channel would only centre it.
+// `common` with eigen_smooth off, for methods whose map is not a sum of channel terms (KPCA-CAM and
+// Seg-Eigen-CAM, a projection already; DFF, one concept's map): pytorch-grad-cam ignores the flag
+// there, and a projection of the single map would only centre it.
 inline CommonOptions without_eigen_smooth(CommonOptions common) {
   common.eigen_smooth = false;
   return common;

@@ -17,10 +17,11 @@ namespace {
 constexpr double kScaleEps = 1e-7;
 
 // The bias an eval-mode batch norm adds after scaling x by γ/√(σ² + ε): β − μ·γ/√(σ² + ε).
+// Parameters are detached: the bias is a constant of the map, not part of any graph.
 Tensor batch_norm_bias(const Tensor& gamma, const Tensor& beta, const Tensor& mean,
                        const Tensor& var, double eps) {
-  const Tensor scale = ops::div(gamma, ops::sqrt(ops::add(var, eps)));  // [K]
-  return ops::sub(beta, ops::mul(mean, scale));                         // [K]
+  const Tensor scale = ops::div(camlab::detach(gamma), ops::sqrt(ops::add(var, eps)));  // [K]
+  return ops::sub(camlab::detach(beta), ops::mul(mean, scale));                         // [K]
 }
 
 // An ONNX node's effective bias: Conv's third input, BatchNormalization's from its four weights;
@@ -50,7 +51,7 @@ Tensor module_bias(const nn::Module& module) {
 
 // |∂f/∂z ⊙ b| per channel, scaled and resized to [H, W], summed over channels: [N, H, W].
 Tensor bias_gradient_map(const Tensor& grad, const Tensor& bias, int64_t height, int64_t width) {
-  const Tensor b = camlab::detach(bias).to(grad.dtype()).to(grad.device());
+  const Tensor b = bias.to(grad.dtype()).to(grad.device());  // [K]
   const Tensor terms = ops::abs(ops::mul(grad, b.reshape({1, b.size(0), 1, 1})));  // [N, K, h, w]
   Tensor scaled = scale_each_channel(terms);                                        // [N, K, h, w]
   if (scaled.size(2) != height || scaled.size(3) != width) {
@@ -73,7 +74,7 @@ std::vector<BiasLayer> bias_layers(nn::Module& model) {
     } else {
       bias = module_bias(*module);
     }
-    if (bias.defined()) out.push_back({path, bias});
+    if (bias.defined()) out.push_back({path, camlab::detach(bias)});
   }
   return out;
 }
