@@ -24,30 +24,25 @@ exporter folds it); the root attribute onnx_folded says whether it did.
 """
 import collections
 import os
-import sys
 
-try:
-    import h5py
-    import numpy as np
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-except ImportError:
-    # Debian's python3-torch lives in the system interpreter; a pyenv/venv `python3` lacks it.
-    if os.path.exists("/usr/bin/python3") and os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3"):
-        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
-    raise
+import system_python
+
+system_python.require("torch", "h5py", "onnx")
+
+import h5py  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+# The fixture conventions shared with cam.h5: GAP module, dataset writer, display min-max, logit.
+from make_cam_fixtures import GlobalAvgPool, logit_score, minmax, put  # noqa: E402
 
 OUT_PATH = os.path.join("tests", "fixtures", "cam_fullgrad.h5")
 ONNX_PATH = os.path.join("tests", "fixtures", "cam_fullgrad.onnx")
 N, C, H, W = 3, 2, 12, 12
 LABELS = [0, 1, 2]
 SCALE_EPS = 1e-7   # pytorch-grad-cam's scale_cam_image: (x - min) / (max - min + eps)
-
-
-class GlobalAvgPool(nn.Module):
-    def forward(self, x):
-        return x.mean((2, 3))
 
 
 def make_net():
@@ -74,29 +69,11 @@ def make_net():
     return net
 
 
-def put(group, name, value):
-    array = value.detach().cpu().numpy() if torch.is_tensor(value) else np.asarray(value)
-    group.create_dataset(name, data=array, track_times=False)
-
-
-def minmax(x):
-    """Per-image min-max to [0, 1]; a constant image becomes zeros (camlab's display maps)."""
-    flat = x.reshape(x.shape[0], -1)
-    lo = flat.min(1).values[:, None, None]
-    span = flat.max(1).values[:, None, None] - lo
-    safe = torch.where(span > 0, span, torch.ones_like(span))
-    return torch.where(span > 0, (x - lo) / safe, torch.zeros_like(x))
-
-
 def put_result(group, raw):
     put(group, "raw", raw)
     up = raw if raw.shape[1:] == (H, W) else F.interpolate(
         raw[:, None], size=(H, W), mode="bilinear", align_corners=False)[:, 0]
     put(group, "maps", minmax(up))
-
-
-def logit_score(logits, classes):
-    return logits.gather(1, classes[:, None])[:, 0]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -51,9 +51,9 @@ Tensor module_bias(const nn::Module& module) {
 
 // |∂f/∂z ⊙ b| per channel, scaled and resized to [H, W], summed over channels: [N, H, W].
 Tensor bias_gradient_map(const Tensor& grad, const Tensor& bias, int64_t height, int64_t width) {
-  const Tensor b = bias.to(grad.dtype()).to(grad.device());  // [K]
+  const Tensor b = bias.to(grad.dtype()).to(grad.device());                        // [K]
   const Tensor terms = ops::abs(ops::mul(grad, b.reshape({1, b.size(0), 1, 1})));  // [N, K, h, w]
-  Tensor scaled = scale_each_channel(terms);                                        // [N, K, h, w]
+  Tensor scaled = scale_each_channel(terms);                                       // [N, K, h, w]
   if (scaled.size(2) != height || scaled.size(3) != width) {
     scaled = ops::upsample_bilinear2d(scaled, {height, width}, false);  // [N, K, H, W]
   }
@@ -82,7 +82,7 @@ std::vector<BiasLayer> bias_layers(nn::Module& model) {
 Tensor scale_each_channel(const Tensor& x) {
   CAMLAB_CHECK(x.dim() == 4, "scale_each_channel: maps must be [N, K, h, w], got {}",
                shape_str(x.shape()));
-  const Tensor shifted = ops::sub(x, ops::amin(x, {2, 3}, true));                // [N, K, h, w]
+  const Tensor shifted = ops::sub(x, ops::amin(x, {2, 3}, true));  // [N, K, h, w]
   return ops::div(shifted, ops::add(ops::amax(shifted, {2, 3}, true), kScaleEps));
 }
 

@@ -100,7 +100,6 @@ std::vector<double> principal_projection(const double* x, int64_t k, int64_t hw)
   return p;
 }
 
-
 void orient_like_mean_activation(std::vector<double>& p, const double* x, int64_t k, int64_t hw) {
   // p is centred, so p · mean_c(x) is the correlation's sign: agree with the mean activation.
   double agreement = 0;

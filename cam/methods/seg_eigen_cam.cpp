@@ -27,7 +27,7 @@ SegEigenCam::SegEigenCam(nn::Module& model, CommonOptions common)
                     /*needs_gradients=*/true) {}
 
 Contributions SegEigenCam::contributions(const CamInputs& in, size_t layer) {
-  const Tensor& a = in.activations[layer];                  // [N, K, h, w]
+  const Tensor& a = in.activations[layer];                             // [N, K, h, w]
   const Tensor weighted = ops::mul(ops::abs(in.gradients[layer]), a);  // [N, K, h, w]
   // One term per image, the projection [N, 1, h, w]: the base's sum and ReLU leave ReLU(p).
   return {sign_corrected_component(weighted).unsqueeze(1), Tensor()};

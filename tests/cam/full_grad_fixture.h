@@ -50,7 +50,9 @@ class FullGradFixture {
     model->eval();
     return model;
   }
-  Tensor inputs(DType dtype) const { return to_tensor(refs_.array("inputs"), dtype); }  // [3,2,12,12]
+  Tensor inputs(DType dtype) const {
+    return to_tensor(refs_.array("inputs"), dtype);
+  }                                                                                 // [3,2,12,12]
   Tensor labels() const { return to_tensor(refs_.array("labels"), DType::Int64); }  // [3]
 
  private:

@@ -1,7 +1,11 @@
 // FullGrad and Seg-Eigen-CAM against PyTorch on the batch-norm network of
 // tests/fixtures/cam_fullgrad.h5 (tools/make_fullgrad_fixtures.py), float64 on both sides from the
 // same float32 weights and images; plus the full-gradient completeness identity that FullGrad's
-// bias terms rest on. The ONNX side (batch norm folded into Conv) is tests/onnx/full_grad_onnx_test.
+// bias terms rest on. Batching (each image alone gives its rows of the batch) is checked for every
+// registered method in methods_properties_test. The ONNX side (batch norm folded into Conv) is
+// tests/onnx/full_grad_onnx_test.
+#include "tests/cam/full_grad_fixture.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,7 +18,6 @@
 #include "cam/methods/grad_guard.h"
 #include "cam/methods/seg_eigen_cam.h"
 #include "tensor/ops.h"
-#include "tests/cam/full_grad_fixture.h"
 
 namespace camlab::cam::test {
 namespace {
@@ -64,11 +67,11 @@ TEST(FullGradFixture, BiasGradientsCompleteTheInputGradient) {
   std::vector<Tensor> outputs(layers.size());  // per layer [N, K, h, w]
   std::vector<nn::ScopedForwardHook> hooks;
   for (size_t l = 0; l < layers.size(); ++l) {
-    hooks.emplace_back(net->find(layers[l].name)
-                           .register_forward_hook([&outputs, l](nn::Module&, const Tensor&,
-                                                                const Tensor& output) {
-                             outputs[l] = output;
-                           }));
+    hooks.emplace_back(
+        net->find(layers[l].name)
+            .register_forward_hook([&outputs, l](nn::Module&, const Tensor&, const Tensor& output) {
+              outputs[l] = output;
+            }));
   }
   EnableGradGuard grad;
   Tensor x = fx.inputs(DType::Float64);  // [3, 2, 12, 12]
@@ -79,29 +82,13 @@ TEST(FullGradFixture, BiasGradientsCompleteTheInputGradient) {
   const std::vector<Tensor> grads = autograd::grad({scores}, wrt, {ops::ones_like(scores)});
   Tensor total = ops::sum(ops::mul(grads[0], camlab::detach(x)), {1, 2, 3});  // [3]
   for (size_t l = 0; l < layers.size(); ++l) {
-    const Tensor per_channel = ops::sum(grads[l + 1], {2, 3});                  // [3, K]
+    const Tensor per_channel = ops::sum(grads[l + 1], {2, 3});  // [3, K]
     total = ops::add(total, ops::sum(ops::mul(per_channel, camlab::detach(layers[l].bias)), {1}));
   }
   const std::vector<double> fc_bias = values(net->find_as<nn::Linear>("fc").bias);
   const std::vector<double> want = values(scores), got = values(total);
   for (size_t n = 0; n < want.size(); ++n) {
     EXPECT_NEAR(got[n] + fc_bias[static_cast<size_t>(values(labels)[n])], want[n], 1e-10) << n;
-  }
-}
-
-TEST(FullGradFixture, IsBatched) {
-  FullGradFixture fx;
-  auto net = fx.net(DType::Float64);
-  const Tensor x = fx.inputs(DType::Float64), labels = fx.labels();
-  auto fullgrad = make_method("fullgrad", *net);
-  const Explanation all = fullgrad->explain(x, Target::labels(labels));
-  for (int64_t n = 0; n < x.size(0); ++n) {
-    const Explanation one =
-        fullgrad->explain(x.narrow(0, n, 1), Target::labels(labels.narrow(0, n, 1)));
-    EXPECT_TRUE(all_close(values(one.raw),
-                          Array{one.raw.shape(), values(all.raw.narrow(0, n, 1).contiguous())},
-                          1e-12, 1e-12))
-        << "image " << n;
   }
 }
 
@@ -150,8 +137,9 @@ TEST(SegEigenCamFixture, IsTheSameOnEitherSideOfAReLU) {
 TEST(SegEigenCamFixture, SignCorrectionMakesTheLargerSidePositive) {
   // Two channels, one spatial pattern: the projection is ±(pattern − mean); Eq. 13 picks the sign
   // whose largest magnitude is positive, whatever sign the eigensolver returned.
-  const Tensor pattern = Tensor::from_vector<double>({0.0, 0.0, 0.0, 4.0}, {1, 1, 2, 2});  // one spike
-  const Tensor terms = ops::cat({pattern, ops::mul(pattern, 2.0)}, 1);             // [1, 2, 2, 2]
+  const Tensor pattern =
+      Tensor::from_vector<double>({0.0, 0.0, 0.0, 4.0}, {1, 1, 2, 2});  // one spike
+  const Tensor terms = ops::cat({pattern, ops::mul(pattern, 2.0)}, 1);  // [1, 2, 2, 2]
   const std::vector<double> p = values(sign_corrected_component(terms));
   EXPECT_GT(p[3], 0.0);
   EXPECT_NEAR(p[3], 3.0 * std::sqrt(5.0), 1e-9);  // (4 − 1)·(1, 2)·v₁, v₁ = (1, 2)/√5
