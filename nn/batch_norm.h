@@ -28,6 +28,7 @@ class BatchNorm2d : public Module {
   std::string extra_repr() const override;
 
   int64_t num_features() const { return num_features_; }
+  const BatchNormOptions& options() const { return options_; }
 
   Tensor weight;               // [C] γ, undefined without affine
   Tensor bias;                 // [C] β, undefined without affine

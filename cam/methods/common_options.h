@@ -28,6 +28,14 @@ struct CommonOptions {
   std::vector<int64_t> image_shape;
 };
 
+// `common` with eigen_smooth off, for methods whose map is not a sum of channel terms (KPCA-CAM and
+// Seg-Eigen-CAM, a projection already; DFF, one concept's map): pytorch-grad-cam ignores the flag
+// there, and a projection of the single map would only centre it.
+inline CommonOptions without_eigen_smooth(CommonOptions common) {
+  common.eigen_smooth = false;
+  return common;
+}
+
 // The default images per forward for the extra forwards of Score-CAM, Ablation-CAM, occlusion,
 // integrated gradients and SmoothGrad: large enough to keep a CPU busy, small enough for 28x28
 // to 64x64 inputs to stay well under a gigabyte.

@@ -14,11 +14,6 @@ namespace {
 // column is (scikit-learn puts float32's epsilon there instead).
 constexpr double kUpdateEps = 1e-10;
 
-CommonOptions without_eigen_smooth(CommonOptions common) {
-  common.eigen_smooth = false;  // the map is one concept's, not a sum of channel terms
-  return common;
-}
-
 }  // namespace
 
 Factorization factorize_activations(const Tensor& activations, int64_t iterations,

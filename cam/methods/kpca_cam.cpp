@@ -88,15 +88,6 @@ Tensor kernel_first_component(const Tensor& terms, const KpcaCamOptions& options
   });
 }
 
-namespace {
-
-CommonOptions without_eigen_smooth(CommonOptions common) {
-  common.eigen_smooth = false;  // as pytorch-grad-cam: the kernel projection is the map
-  return common;
-}
-
-}  // namespace
-
 KpcaCam::KpcaCam(nn::Module& model, CommonOptions common, KpcaCamOptions own)
     : ActivationCam("kpcacam", model, without_eigen_smooth(std::move(common)),
                     /*needs_gradients=*/false),

@@ -51,8 +51,20 @@ double off_diagonal_norm2(const std::vector<double>& a, int64_t n) {
   return sum;
 }
 
-// p = X_c·v₁ for one image, X = terms[K, hw] read as [hw, K]; sign fixed by the channel mean.
-std::vector<double> project_one(const double* x, int64_t k, int64_t hw) {
+}  // namespace
+
+std::vector<double> centre_channels(const double* x, int64_t k, int64_t hw) {
+  std::vector<double> centered(static_cast<size_t>(k * hw));
+  for (int64_t c = 0; c < k; ++c) {
+    double mean = 0;
+    for (int64_t i = 0; i < hw; ++i) mean += x[c * hw + i];
+    mean /= static_cast<double>(hw);
+    for (int64_t i = 0; i < hw; ++i) centered[c * hw + i] = x[c * hw + i] - mean;
+  }
+  return centered;
+}
+
+std::vector<double> principal_projection(const double* x, int64_t k, int64_t hw) {
   const std::vector<double> centered = centre_channels(x, k, hw);  // X_c, stored [K, hw]
   std::vector<double> p(static_cast<size_t>(hw), 0.0);
   if (k <= hw) {
@@ -85,21 +97,7 @@ std::vector<double> project_one(const double* x, int64_t k, int64_t hw) {
     const double sigma = std::sqrt(std::max(top.value, 0.0));
     for (int64_t i = 0; i < hw; ++i) p[i] = sigma * top.vector[i];
   }
-  orient_like_mean_activation(p, x, k, hw);
   return p;
-}
-
-}  // namespace
-
-std::vector<double> centre_channels(const double* x, int64_t k, int64_t hw) {
-  std::vector<double> centered(static_cast<size_t>(k * hw));
-  for (int64_t c = 0; c < k; ++c) {
-    double mean = 0;
-    for (int64_t i = 0; i < hw; ++i) mean += x[c * hw + i];
-    mean /= static_cast<double>(hw);
-    for (int64_t i = 0; i < hw; ++i) centered[c * hw + i] = x[c * hw + i] - mean;
-  }
-  return centered;
 }
 
 void orient_like_mean_activation(std::vector<double>& p, const double* x, int64_t k, int64_t hw) {
@@ -155,7 +153,11 @@ Eigenpair top_eigenpair(std::vector<double> a, int64_t n) {
 Tensor first_component(const Tensor& terms) {
   CAMLAB_CHECK(terms.dim() == 4, "first_component: terms must be [N, K, h, w], got {}",
                shape_str(terms.shape()));
-  return project_images(terms, project_one);
+  return project_images(terms, [](const double* x, int64_t k, int64_t hw) {
+    std::vector<double> p = principal_projection(x, k, hw);
+    orient_like_mean_activation(p, x, k, hw);
+    return p;
+  });
 }
 
 Tensor reduce_contributions(const Tensor& terms, bool eigen) {

@@ -31,6 +31,8 @@ Tensor first_component(const Tensor& terms);
 // as K rows of h·w values (double, row-major):
 // x [K, hw] with each row's mean subtracted, i.e. X_c's columns centred.
 std::vector<double> centre_channels(const double* x, int64_t k, int64_t hw);
+// X_c·v₁ [hw], v₁ the first right singular vector of X_c, with whatever sign the eigensolver gives.
+std::vector<double> principal_projection(const double* x, int64_t k, int64_t hw);
 // Flips p [hw] where it correlates negatively with the mean over channels of x: the sign rule.
 void orient_like_mean_activation(std::vector<double>& p, const double* x, int64_t k, int64_t hw);
 // terms [N, K, h, w] -> [N, h, w] (terms' dtype and device): project(x, K, h·w) on each image, in

@@ -9,6 +9,7 @@
 #include "cam/methods/faster_score_cam.h"
 #include "cam/methods/fem.h"
 #include "cam/methods/finer_cam.h"
+#include "cam/methods/full_grad.h"
 #include "cam/methods/gradient_attribution.h"
 #include "cam/methods/gradient_cam.h"
 #include "cam/methods/integrated_gradients.h"
@@ -19,6 +20,7 @@
 #include "cam/methods/random_cam.h"
 #include "cam/methods/score_cam.h"
 #include "cam/methods/shapley_cam.h"
+#include "cam/methods/seg_eigen_cam.h"
 #include "cam/methods/smooth_grad.h"
 #include "cam/methods/ss_cam.h"
 #include "tensor/error.h"
@@ -76,6 +78,7 @@ const std::vector<std::pair<std::string, Factory>>& factories() {
       {"ablationcam", with_own<AblationCam>(&MethodSettings::ablationcam)},
       {"eigencam", common_only<EigenCam>()},
       {"eigengradcam", gradient_cam(GradientCamKind::EigenGradCam, "eigengradcam")},
+      {"segeigencam", common_only<SegEigenCam>()},
       {"fem", with_own<Fem>(&MethodSettings::fem)},
       {"fasterscorecam", with_own<FasterScoreCam>(&MethodSettings::fasterscorecam)},
       {"sscam", with_own<SsCam>(&MethodSettings::sscam)},
@@ -83,6 +86,7 @@ const std::vector<std::pair<std::string, Factory>>& factories() {
       {"finercam", with_own<FinerCam>(&MethodSettings::finercam)},
       {"shapleycam", common_only<ShapleyCam>()},
       {"dff", with_own<Dff>(&MethodSettings::dff)},
+      {"fullgrad", common_only<FullGrad>()},
       {"randomcam", with_own<RandomCam>(&MethodSettings::randomcam)},
       {"saliency", common_only<Saliency>()},
       {"guided-backprop", relu_rule(ReluRule::Guided)},
