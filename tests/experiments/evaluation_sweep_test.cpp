@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <functional>
 #include <map>
 
 #include "datasets/composite.h"
@@ -19,6 +18,7 @@
 #include "experiments/sweep/sweep_results.h"
 #include "experiments/sweep/sweep_runner.h"
 #include "experiments/train/trainer.h"
+#include "tests/datasets/temp_dir.h"
 #include "tests/experiments/temp_dir.h"
 
 namespace camlab::experiments {
@@ -57,15 +57,7 @@ constexpr const char* kEvaluationSweep = R"(
 "localize.thresholds" = [[0.1], [0.7]]
 )";
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an error";
-  return "";
-}
+using datasets::test::expect_error;  // one line, with each fragment
 
 class EvaluationSweep : public ::testing::Test {
  protected:
@@ -170,14 +162,12 @@ TEST_F(EvaluationSweep, CliNamesTheRunAndRefusesKeysThatNeedTraining) {
 
   // A model key with --run: its points would need training.
   test::write_file(path("mixed.toml"), *config_ + "[sweep]\n\"train.epochs\" = [1, 2]\n");
-  const std::string mixed = error_of(
-      [&] { (void)plan_sweep(path("mixed.toml").string(), {}, path("mixed"), path("run")); });
-  EXPECT_NE(mixed.find("'train.epochs' changes the model"), std::string::npos) << mixed;
+  expect_error(
+      [&] { (void)plan_sweep(path("mixed.toml").string(), {}, path("mixed"), path("run")); },
+      {"'train.epochs' changes the model"});
   // No --run and no runs/<name>: train it first.
-  const std::string untrained =
-      error_of([&] { (void)plan_sweep(path("sweep.toml").string(), {}, path("other"), {}); });
-  EXPECT_NE(untrained.find("runs/eval-sweep-tiny"), std::string::npos) << untrained;
-  EXPECT_NE(untrained.find("train it first"), std::string::npos) << untrained;
+  expect_error([&] { (void)plan_sweep(path("sweep.toml").string(), {}, path("other"), {}); },
+               {"runs/eval-sweep-tiny", "train it first"});
 }
 
 }  // namespace
