@@ -12,20 +12,51 @@ namespace camlab::cli {
 
 namespace {
 
+struct MethodFlag {
+  const char* flag;
+  const char* key;
+  const char* help;
+};
+
 // Each method-option flag is the --set override of its config key, so the schema checks it and
 // its error names the key and what would be valid.
+// clang-format off
+constexpr MethodFlag kMethodFlags[] = {
+    {"batch-size", "explain.batch_size", "images per extra forward of the perturbation methods"},
+    {"smooth-samples", "explain.smoothgrad.samples", "SmoothGrad's n"},
+    {"smooth-noise", "explain.smoothgrad.noise", "SmoothGrad's sigma / (max - min)"},
+    {"ig-steps", "explain.integrated_gradients.steps", "integrated gradients' steps"},
+    {"ig-baseline", "explain.integrated_gradients.baseline", "integrated gradients' baseline pixel"},
+    {"occlusion-patch", "explain.occlusion.patch", "occlusion window side"},
+    {"occlusion-stride", "explain.occlusion.stride", "occlusion window step"},
+    {"faster-top-k", "explain.fasterscorecam.top_k", "Faster Score-CAM's channels per image"},
+    {"sscam-samples", "explain.sscam.samples", "SS-CAM's noisy copies per mask"},
+    {"sscam-sigma", "explain.sscam.sigma", "SS-CAM's mask noise"},
+    {"fem-k", "explain.fem.k", "FEM's k-sigma rule"},
+    {"finer-alpha", "explain.finercam.alpha", "Finer-CAM's alpha of y_c - alpha y_j"},
+    {"finer-comparisons", "explain.finercam.comparisons", "Finer-CAM's similar classes"},
+    {"kpca-kernel", "explain.kpcacam.kernel", "KPCA-CAM's kernel: sigmoid, rbf, poly, linear"},
+    {"kpca-gamma", "explain.kpcacam.gamma", "KPCA-CAM's kernel gamma (0 = 1 / channels)"},
+    {"kpca-coef0", "explain.kpcacam.coef0", "KPCA-CAM's kernel offset"},
+    {"kpca-degree", "explain.kpcacam.degree", "KPCA-CAM's poly degree"},
+    {"dff-concepts", "explain.dff.concepts", "DFF's concepts k"},
+    {"dff-iterations", "explain.dff.iterations", "DFF's NMF updates"},
+    {"dff-classifier", "explain.dff.classifier", "DFF's concept-scoring Linear layer"}};
+// clang-format on
+
+void add_method_flags(po::options_description& options) {
+  for (const MethodFlag& f : kMethodFlags) {
+    options.add_options()(f.flag, po::value<std::string>(),
+                          fmt::format("{} ({})", f.help, f.key).c_str());
+  }
+}
+
+// A bare word is a TOML string to the override parser: --kpca-kernel rbf is kernel = "rbf".
 std::vector<std::string> with_method_flags(const po::variables_map& vm,
                                            std::vector<std::string> overrides) {
-  static const std::vector<std::pair<const char*, const char*>> valued = {
-      {"batch-size", "explain.batch_size"},
-      {"smooth-samples", "explain.smoothgrad.samples"},
-      {"smooth-noise", "explain.smoothgrad.noise"},
-      {"ig-steps", "explain.integrated_gradients.steps"},
-      {"ig-baseline", "explain.integrated_gradients.baseline"},
-      {"occlusion-patch", "explain.occlusion.patch"},
-      {"occlusion-stride", "explain.occlusion.stride"}};
-  for (const auto& [flag, key] : valued) {
-    if (vm.count(flag)) overrides.push_back(fmt::format("{}={}", key, vm[flag].as<std::string>()));
+  for (const MethodFlag& f : kMethodFlags) {
+    if (vm.count(f.flag))
+      overrides.push_back(fmt::format("{}={}", f.key, vm[f.flag].as<std::string>()));
   }
   if (vm["aug-smooth"].as<bool>()) overrides.push_back("explain.aug_smooth=true");
   if (vm["eigen-smooth"].as<bool>()) overrides.push_back("explain.eigen_smooth=true");
@@ -67,16 +98,10 @@ int explain_main(const std::vector<std::string>& args) {
       ("colormap", po::value<std::string>()->default_value(""), "jet, viridis, inferno, turbo, gray")
       ("aug-smooth", po::bool_switch(), "test-time augmentation, maps averaged (explain.aug_smooth)")
       ("eigen-smooth", po::bool_switch(), "first principal component of w_k A^k (explain.eigen_smooth)")
-      ("batch-size", po::value<std::string>(), "images per extra forward of the perturbation methods (explain.batch_size)")
-      ("smooth-samples", po::value<std::string>(), "SmoothGrad's n (explain.smoothgrad.samples)")
-      ("smooth-noise", po::value<std::string>(), "SmoothGrad's sigma / (max - min) (explain.smoothgrad.noise)")
-      ("ig-steps", po::value<std::string>(), "integrated gradients' steps (explain.integrated_gradients.steps)")
-      ("ig-baseline", po::value<std::string>(), "integrated gradients' baseline pixel (explain.integrated_gradients.baseline)")
-      ("occlusion-patch", po::value<std::string>(), "occlusion window side (explain.occlusion.patch)")
-      ("occlusion-stride", po::value<std::string>(), "occlusion window step (explain.occlusion.stride)")
       ("set", po::value<std::vector<std::string>>()->composing(), "override a config key")
       ("device", po::value<std::string>()->default_value("cpu"), "cpu, cuda or auto");
   // clang-format on
+  add_method_flags(options);
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;

@@ -251,6 +251,7 @@ class Checker {
     check_block_refs(c_.layers, stack);
     check_layer_ref("model.cam_layer");
     check_layer_ref("explain.layer");
+    check_layer_ref("explain.dff.classifier");
   }
 
  private:

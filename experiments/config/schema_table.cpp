@@ -1,4 +1,5 @@
 // The schema's rows: every key of an experiment TOML, in the order to_toml() writes them.
+#include "cam/methods/kpca_cam_options.h"
 #include "cam/methods/method.h"
 #include "cam/render/colormap.h"
 #include "experiments/config/schema.h"
@@ -172,6 +173,32 @@ std::vector<KeySpec> make_schema() {
     integer("explain.occlusion.patch", "4", at_least(1), "side of the square window"),
     integer("explain.occlusion.stride", "2", at_least(1), "window step"),
     number("explain.occlusion.baseline", "0.0", {}, "value the window is filled with"),
+    section("explain.fasterscorecam", "Faster Score-CAM: Score-CAM on the highest-variance channels"),
+    integer("explain.fasterscorecam.top_k", "10", at_least(1),
+        "channels scored per image, those of largest spatial variance"),
+    section("explain.sscam", "SS-CAM (Wang et al. 2020): Score-CAM with noisy masks"),
+    integer("explain.sscam.samples", "35", at_least(1), "noisy copies of each mask averaged"),
+    number("explain.sscam.sigma", "2.0", at_least(0), "sigma of the noise added to each mask"),
+    section("explain.fem", "FEM (Fuad et al. 2020)"),
+    number("explain.fem.k", "2.0", at_least(0),
+        "k of the k-sigma rule: a position is on where A > mean + k std"),
+    section("explain.finercam", "Finer-CAM (Zhang et al. 2025)"),
+    number("explain.finercam.alpha", "1.0", at_least(0),
+        "alpha of y_c - alpha y_j: 0 is Grad-CAM, 1 the plain difference"),
+    integer("explain.finercam.comparisons", "3", at_least(1),
+        "the classes of nearest logits contrasted with the target"),
+    section("explain.kpcacam", "KPCA-CAM (Karmani et al. 2024): scikit-learn KernelPCA's kernels"),
+    choice("explain.kpcacam.kernel", "sigmoid", cam::kpca_kernels(),
+        "k(a, b) between two positions' channel vectors"),
+    number("explain.kpcacam.gamma", "0.0", at_least(0),
+        "kernel gamma; 0 = 1 / channels, scikit-learn's default"),
+    number("explain.kpcacam.coef0", "1.0", {}, "sigmoid and poly kernels' offset"),
+    integer("explain.kpcacam.degree", "3", at_least(1), "poly kernel's degree"),
+    section("explain.dff", "Deep Feature Factorization (Collins et al. 2018)"),
+    integer("explain.dff.concepts", "5", at_least(1), "k, the concepts the NMF finds"),
+    integer("explain.dff.iterations", "200", at_least(1), "NMF multiplicative updates"),
+    text("explain.dff.classifier", "",
+        "Linear layer that scores the concepts; empty = the last Linear taking the layer's channels"),
     section("explain.photo", "how `--image` photos become inputs: torchvision's ImageNet recipe"),
     integer("explain.photo.resize", "256", at_least(0),
         "shorter side after antialiased bilinear resizing; 0 = keep"),

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "experiments/config/comma_list.h"
+#include "experiments/explain/config_method_settings.h"
 #include "nn/graph/graph.h"
 #include "tensor/error.h"
 
@@ -47,22 +48,6 @@ int64_t input_channels(const LoadedModel& loaded) {
   return graph != nullptr ? graph->input_channels(3) : 3;
 }
 
-// The explain.* keys of each method's own options (flags arrive as --set overrides of them).
-cam::MethodSettings method_settings(const Config& cfg) {
-  cam::MethodSettings s;
-  s.common.aug_smooth = cfg.get_bool("explain.aug_smooth");
-  s.common.eigen_smooth = cfg.get_bool("explain.eigen_smooth");
-  s.set_batch_size(cfg.get_int("explain.batch_size"));
-  s.smoothgrad.samples = cfg.get_int("explain.smoothgrad.samples");
-  s.smoothgrad.noise = cfg.get_double("explain.smoothgrad.noise");
-  s.integrated_gradients.steps = cfg.get_int("explain.integrated_gradients.steps");
-  s.integrated_gradients.baseline = cfg.get_double("explain.integrated_gradients.baseline");
-  s.occlusion.patch = cfg.get_int("explain.occlusion.patch");
-  s.occlusion.stride = cfg.get_int("explain.occlusion.stride");
-  s.occlusion.baseline = cfg.get_double("explain.occlusion.baseline");
-  return s;
-}
-
 ExplainRequest make_request(const LoadedModel& loaded, const ExplainFlags& flags) {
   const Config& cfg = loaded.config;
   auto either = [&](const std::string& flag, const char* key) {
@@ -84,7 +69,7 @@ ExplainRequest make_request(const LoadedModel& loaded, const ExplainFlags& flags
   r.multilabel = loaded.multilabel;
   r.colormap = render::parse_colormap(either(flags.colormap, "explain.colormap"));
   r.seed = static_cast<uint64_t>(cfg.get_int("experiment.seed"));
-  r.method_settings = method_settings(cfg);
+  r.method_settings = config_method_settings(cfg);
   r.top_k = flags.top > 0 ? flags.top : cfg.get_int("explain.top");
   r.device = loaded.device;
   r.out = flags.out.empty() ? loaded.run_dir / "explain" : flags.out;

@@ -1,8 +1,13 @@
 #include "experiments/sweep/sweep_plan.h"
 
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
 #include "experiments/config/sweep.h"
 #include "experiments/run/atomic_write.h"
 #include "experiments/run/metrics_json.h"
+#include "experiments/run/run_dir.h"
 #include "tensor/error.h"
 
 namespace camlab::experiments {
@@ -21,12 +26,28 @@ void check_out_dir(const fs::path& dir) {
                dir.string());
 }
 
+// The trained run an evaluation sweep scores: `given`, else the run `camlab train` made of it.
+fs::path evaluated_run(const SweepPlan& plan, const fs::path& given) {
+  const fs::path run = given.empty() ? fs::path("runs") / plan.name : given;
+  const bool checkpoint = fs::is_regular_file(run) && run.extension() == ".h5";
+  CAMLAB_CHECK(checkpoint || RunDir::state(run) == RunState::Finished,
+               "sweep: every swept key ({}) only changes how a model is explained, so the points "
+               "evaluate the trained run '{}', which is not a finished run — train it first "
+               "(`camlab train {}`) or pass --run DIR",
+               fmt::join(plan.keys, ", "), run.string(), plan.config_path);
+  return run;
+}
+
 }  // namespace
+
+bool is_evaluation_key(const std::string& key) {
+  return key.starts_with("explain.") || key.starts_with("localize.");
+}
 
 bool is_sweep_dir(const fs::path& dir) { return fs::is_regular_file(dir / kRecordFile); }
 
 SweepPlan plan_sweep(const std::string& config_path, const std::vector<std::string>& overrides,
-                     const fs::path& out) {
+                     const fs::path& out, const fs::path& run) {
   const Config base = load_config(config_path, overrides);
   SweepPlan plan{.config_path = config_path,
                  .user_overrides = overrides,
@@ -41,19 +62,25 @@ SweepPlan plan_sweep(const std::string& config_path, const std::vector<std::stri
   for (const std::string& assignment : points.front().overrides) {
     plan.keys.push_back(assignment.substr(0, assignment.find('=')));
   }
+  const auto trains = std::find_if_not(plan.keys.begin(), plan.keys.end(), is_evaluation_key);
+  CAMLAB_CHECK(run.empty() || trains == plan.keys.end(),
+               "sweep --run {}: '{}' changes the model, so its points must train — sweep only "
+               "explain.* and localize.* keys against a trained run, or drop --run",
+               run.string(), trains == plan.keys.end() ? "" : *trains);
+  if (trains == plan.keys.end()) plan.run = evaluated_run(plan, run);
   for (const SweepPoint& point : points) {
-    PlannedRun run{.label = point.label, .overrides = overrides, .dir = plan.dir / point.label};
+    PlannedRun planned{.label = point.label, .overrides = overrides, .dir = plan.dir / point.label};
     for (const std::string& assignment : point.overrides) {
-      run.values.push_back(assignment.substr(assignment.find('=') + 1));
-      run.overrides.push_back(assignment);
+      planned.values.push_back(assignment.substr(assignment.find('=') + 1));
+      planned.overrides.push_back(assignment);
     }
     // Fail before the first run trains, naming the point, when a value does not make a config.
     try {
-      (void)load_config(config_path, run.overrides);
+      (void)load_config(config_path, planned.overrides);
     } catch (const ConfigError& e) {
       throw ConfigError(fmt::format("sweep point {}: {}", point.label, e.what()));
     }
-    plan.runs.push_back(std::move(run));
+    plan.runs.push_back(std::move(planned));
   }
   plan.base_toml = base.to_toml();
   check_out_dir(plan.dir);
@@ -71,6 +98,7 @@ void write_sweep_record(const SweepPlan& plan) {
                                              {"name", plan.name},
                                              {"mode", plan.mode},
                                              {"keys", plan.keys},
+                                             {"run", plan.run.string()},
                                              {"runs", runs}});
   write_text_atomic(plan.dir / "config.toml", plan.base_toml);
 }
@@ -86,6 +114,7 @@ SweepPlan read_sweep_record(const fs::path& dir) {
     plan.name = record.at("name").get<std::string>();
     plan.mode = record.at("mode").get<std::string>();
     plan.keys = record.at("keys").get<std::vector<std::string>>();
+    plan.run = record.value("run", std::string());  // absent from training sweeps before it
     plan.dir = dir;
     for (const nlohmann::json& run : record.at("runs")) {
       PlannedRun planned{.label = run.at("label").get<std::string>(),

@@ -59,6 +59,11 @@ std::string status_text(RunState state) {
   return "missing";
 }
 
+// An evaluation sweep's point (evaluation_sweep.h) is done once its localization is written.
+std::string point_status(const fs::path& point_dir) {
+  return fs::exists(point_dir / "localize" / "metrics.json") ? "finished" : "missing";
+}
+
 std::vector<std::string> ordered_metrics(const std::vector<SweepRunResult>& runs) {
   std::set<std::string> all;
   for (const SweepRunResult& run : runs) {
@@ -67,6 +72,15 @@ std::vector<std::string> ordered_metrics(const std::vector<SweepRunResult>& runs
   std::vector<std::string> out;
   for (const std::string& key : kHeadline) {
     if (all.erase(key) > 0) out.push_back(key);
+  }
+  // Without a training metric (an evaluation sweep), GT-known Loc leads: the localization headline.
+  for (auto it = all.begin(); it != all.end();) {
+    if (it->ends_with(".gt_known_loc")) {
+      out.push_back(*it);
+      it = all.erase(it);
+    } else {
+      ++it;
+    }
   }
   out.insert(out.end(), all.begin(), all.end());
   return out;
@@ -172,11 +186,12 @@ SweepResults collect_results(const fs::path& sweep_dir, const std::string& rank_
   const SweepPlan plan = read_sweep_record(sweep_dir);
   SweepResults results{.name = plan.name, .dir = sweep_dir, .keys = plan.keys};
   for (const PlannedRun& run : plan.runs) {
-    results.runs.push_back({.label = run.label,
-                            .dir = run.dir,
-                            .values = run.values,
-                            .status = status_text(RunDir::state(run.dir)),
-                            .metrics = read_metrics(run.dir)});
+    results.runs.push_back(
+        {.label = run.label,
+         .dir = run.dir,
+         .values = run.values,
+         .status = plan.run.empty() ? status_text(RunDir::state(run.dir)) : point_status(run.dir),
+         .metrics = read_metrics(run.dir)});
   }
   results.metrics = ordered_metrics(results.runs);
   if (!rank_metric.empty()) {

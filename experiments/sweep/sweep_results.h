@@ -33,8 +33,9 @@ struct SweepResults {
 };
 
 // The final numbers of each run: metrics.json's numbers, and localize/metrics.json's (if a
-// localization was run) as "localize.<key>". `rank_metric` "" picks test_accuracy (or the first
-// metric); losses and errors rank lowest first.
+// localization was run) as "localize.<key>". `rank_metric` "" picks test_accuracy, else the first
+// GT-known Loc of the method first by name (an evaluation sweep), else the first metric; losses and
+// errors rank lowest first.
 SweepResults collect_results(const std::filesystem::path& sweep_dir,
                              const std::string& rank_metric = "");
 

@@ -9,6 +9,7 @@
 #include "experiments/run/atomic_write.h"
 #include "experiments/run/run_dir.h"
 #include "experiments/sweep/child_process.h"
+#include "experiments/sweep/evaluation_sweep.h"
 #include "experiments/train/trainer.h"
 
 namespace camlab::experiments {
@@ -111,6 +112,7 @@ std::string last_line(const fs::path& log) {
 std::vector<RunStatus> run_sweep(const SweepPlan& plan, const SweepOptions& options) {
   CAMLAB_CHECK(options.parallel >= 1, "sweep: --parallel must be at least 1, got {}",
                options.parallel);
+  if (!plan.run.empty()) return evaluate_sweep(plan, options);
   const size_t total = plan.runs.size();
   std::vector<RunStatus> statuses(total);
   struct Pending {

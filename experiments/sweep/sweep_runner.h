@@ -29,7 +29,7 @@ struct SweepOptions {
   std::FILE* out = stdout;           // one line per run as it starts and ends; nullptr: quiet
 };
 
-enum class RunOutcome { Skipped, Trained, Failed };
+enum class RunOutcome { Skipped, Trained, Evaluated, Failed };  // Evaluated: evaluation_sweep.h
 
 struct RunStatus {
   std::string label;
@@ -37,6 +37,7 @@ struct RunStatus {
   std::string message;  // why it failed, or why it was skipped
 };
 
+// An evaluation sweep (plan.run set) scores that run at each point instead (evaluation_sweep.h).
 std::vector<RunStatus> run_sweep(const SweepPlan& plan, const SweepOptions& options = {});
 
 }  // namespace camlab::experiments

@@ -2,6 +2,7 @@
 
 #include "datasets/catalog.h"
 #include "experiments/config/comma_list.h"
+#include "experiments/explain/config_method_settings.h"
 #include "experiments/train/experiment_data.h"
 
 namespace camlab::experiments {
@@ -59,7 +60,8 @@ WsolSetup prepare_wsol(const TrainedModel& trained, std::string_view verb, const
                  .device = trained.device,
                  .classes = 0,
                  .seed = static_cast<uint64_t>(cfg.get_int("experiment.seed")),
-                 .batch_size = flags.batch_size};
+                 .batch_size = flags.batch_size,
+                 .settings = config_method_settings(cfg)};
   setup.model.classes = count_outputs(
       *trained.model, fed_images(first_items(data, 1), trained.data.eval_pipeline), trained.device);
   check_dataset_for(data, setup.source, verb, setup.model.classes);

@@ -100,10 +100,10 @@ void check_dataset_for(const datasets::ImageDataset& data, std::string_view sour
 }
 
 std::unique_ptr<cam::Method> WsolModel::method(const std::string& name) const {
-  cam::MethodSettings settings;
-  if (!layer.empty()) settings.common.layers = {layer};
-  settings.set_seed(seed);
-  return cam::make_method(name, *model, settings);
+  cam::MethodSettings chosen = settings;
+  if (!layer.empty()) chosen.common.layers = {layer};
+  chosen.set_seed(seed);
+  return cam::make_method(name, *model, chosen);
 }
 
 int64_t count_outputs(nn::Module& model, const Tensor& fed, Device device) {

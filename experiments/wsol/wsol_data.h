@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cam/methods/method.h"
+#include "cam/methods/method_settings.h"
 #include "cam/metrics/box.h"
 #include "cam/metrics/faithfulness.h"
 #include "datasets/image_dataset.h"
@@ -59,6 +60,9 @@ struct WsolModel {
   int64_t classes = 0;      // outputs of the network
   uint64_t seed = 0;        // Random-CAM's weights
   int64_t batch_size = 64;  // images per explanation call
+  // The methods' own options (explain.*: SmoothGrad's samples, KPCA-CAM's kernel, ...); layer and
+  // seed above replace its layers and seeds.
+  cam::MethodSettings settings;
 
   std::unique_ptr<cam::Method> method(const std::string& name) const;
 };

@@ -162,5 +162,28 @@ TEST(ConfigErrors, MethodOptionKeysAreCheckedAndRead) {
   EXPECT_EQ(cfg.get_int("explain.smoothgrad.samples"), 16);  // the default
 }
 
+// The options of Faster Score-CAM, SS-CAM, FEM, Finer-CAM, KPCA-CAM and DFF: a bad value is one
+// line naming the key and what would be valid (tests/experiments/method_options_test.cpp shows
+// good values reaching the methods).
+TEST(ConfigErrors, NewerMethodOptionKeysAreChecked) {
+  const std::string kernel = error_of(kLayers, {"explain.kpcacam.kernel=rbff"});
+  EXPECT_NE(kernel.find("'explain.kpcacam.kernel' must be one of \"sigmoid\", \"rbf\", \"poly\", "
+                        "\"linear\", got \"rbff\" — did you mean \"rbf\"?"),
+            std::string::npos)
+      << kernel;
+  for (const char* bad :
+       {"explain.fasterscorecam.top_k=0", "explain.finercam.comparisons=0",
+        "explain.finercam.alpha=-1", "explain.kpcacam.gamma=-0.1", "explain.kpcacam.degree=0",
+        "explain.dff.concepts=0", "explain.dff.iterations=0", "explain.sscam.samples=0",
+        "explain.sscam.sigma=-1", "explain.fem.k=-2"}) {
+    const std::string key = std::string(bad).substr(0, std::string(bad).find('='));
+    EXPECT_NE(error_of(kLayers, {bad}).find("'" + key + "' must be"), std::string::npos) << bad;
+  }
+  EXPECT_NE(error_of(kLayers, {"explain.dff.classifier=fcc"})
+                .find("'explain.dff.classifier' = \"fcc\" names no layer of [model] layers — did "
+                      "you mean 'fc'?"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace camlab::experiments
