@@ -212,6 +212,7 @@ nlohmann::json segment_json(const SegmentResult& r) {
     out["segmenter"] = {{"method", s.method},
                         {"train_images", s.train_images},
                         {"epochs", s.losses.size()},
+                        {"constrain_weight", r.options.training.constrain},
                         {"losses", s.losses},
                         {"train_seed_precision", s.train_seed_precision},
                         {"miou", s.miou},
