@@ -121,8 +121,8 @@ void validate_boxes(const ImageDataset& d, const Tensor& boxes, std::string_view
   CAMLAB_CHECK(boxes.dim() == 3 && boxes.size(2) == 4 && boxes.dtype() == DType::Float32,
                "{}: {}es are {} {}; expected float32 [N, M, 4] (x0, y0, x1, y1)", source, what,
                dtype_name(boxes.dtype()), shape_str(boxes.shape()));
-  CAMLAB_CHECK(boxes.size(0) == d.size(), "{}: {}es {} have {} rows but there are {} images", source,
-               what, shape_str(boxes.shape()), boxes.size(0), d.size());
+  CAMLAB_CHECK(boxes.size(0) == d.size(), "{}: {}es {} have {} rows but there are {} images",
+               source, what, shape_str(boxes.shape()), boxes.size(0), d.size());
   const auto w = static_cast<float>(d.width()), h = static_cast<float>(d.height());
   Tensor b = boxes.contiguous();
   const float* p = b.data<float>();  // [N, M, 4]
@@ -164,8 +164,7 @@ void ImageDataset::validate(std::string_view source) const {
   validate_images(images, source);
   validate_labels(*this, source);
   if (boxes.defined()) validate_boxes(*this, boxes, "box", source);
-  if (distractor_boxes.defined())
-    validate_boxes(*this, distractor_boxes, "distractor box", source);
+  if (distractor_boxes.defined()) validate_boxes(*this, distractor_boxes, "distractor box", source);
   if (masks.defined()) validate_masks(*this, source);
 }
 

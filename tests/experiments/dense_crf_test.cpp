@@ -13,6 +13,7 @@
 #include "autograd/gradcheck.h"
 #include "autograd/ops.h"
 #include "experiments/wsol/sec_loss.h"
+#include "experiments/wsol/segmenter.h"
 #include "tensor/ops.h"
 #include "tests/support/fixture.h"
 
@@ -157,10 +158,33 @@ TEST(ConstrainLoss, GradientMatchesFiniteDifferences) {
   logits.set_requires_grad(true);
   const Tensor image = ops::rand({2, 1, 3, 4}, gen, DType::Float64);
   // The CRF output of the segmenter's own output is a constant of the loss (SEC).
-  const Tensor refined = dense_crf(ops::log_softmax(detach(logits), 1), image, {.appearance_xy = 2});
+  const Tensor refined =
+      dense_crf(ops::log_softmax(detach(logits), 1), image, {.appearance_xy = 2});
   auto loss = [&](const std::vector<Tensor>& in) { return constrain_loss(in[0], refined); };
   const autograd::GradcheckResult r = autograd::gradcheck(loss, {logits});
   EXPECT_TRUE(r.ok) << r.message;
+}
+
+TEST(ConstrainLoss, SegmenterTrainingAddsItWithItsWeight) {
+  // One batch, so the epoch's loss is the loss before the first step, from the same initial net.
+  Generator data_gen(8);
+  const Tensor images = ops::rand({4, 1, 12, 12}, data_gen);  // [4, 1, 12, 12]
+  const Tensor seeds = ops::randint(0, 3, {4, 12, 12}, data_gen).to(DType::UInt8);  // [4, 12, 12]
+  const Tensor present = ops::ones({4, 2}, DType::UInt8);                           // [4, 2]
+  auto first_loss = [&](double constrain) {
+    Generator gen(9);
+    Segmenter net(1, 3, gen);
+    return train_segmenter(net, images, seeds, present,
+                           {.epochs = 1, .batch_size = 4, .constrain = constrain})[0];
+  };
+  Generator gen(9);
+  Segmenter net(1, 3, gen);
+  net.train();
+  const Tensor logits = net(images);  // [4, 3, 12, 12]
+  const double kl =
+      constrain_loss(logits, dense_crf(ops::log_softmax(detach(logits), 1), images, {})).item();
+  EXPECT_GT(kl, 0.0);
+  EXPECT_NEAR(first_loss(2.0) - first_loss(0.0), 2.0 * kl, 1e-4);
 }
 
 }  // namespace
