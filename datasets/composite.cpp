@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "datasets/seeding.h"
@@ -14,7 +15,10 @@ namespace camlab::datasets {
 namespace {
 
 constexpr uint64_t kCompositeStream = 0x434f'4d50'4f53'4954ull;  // "COMPOSIT"
-constexpr int kPlacementTries = 20;  // second item: positions tried to keep the two apart
+constexpr uint64_t kTextureStream = 0x5445'5854'5552'4544ull;    // "TEXTURED"
+constexpr int kPlacementTries = 20;  // a later item: positions tried to keep it apart
+constexpr int64_t kNoiseCell = 8;    // smooth noise: one random value per 8 px, bilinear between
+constexpr double kTileShare = 0.6;   // of texture_level: the brightest tile pixel (noise: the rest)
 
 // One base item resized for the canvas: pixels [C, h, w] and its tight box within them.
 struct Sprite {
@@ -78,6 +82,11 @@ struct Placed {
   }
 };
 
+// The smallest box holding both.
+std::array<int64_t, 4> union_box(const std::array<int64_t, 4>& a, const std::array<int64_t, 4>& b) {
+  return {std::min(a[0], b[0]), std::min(a[1], b[1]), std::max(a[2], b[2]), std::max(a[3], b[3])};
+}
+
 // Area of the intersection of two boxes over the smaller box's area.
 double overlap(const std::array<int64_t, 4>& a, const std::array<int64_t, 4>& b) {
   const int64_t w = std::min(a[2], b[2]) - std::max(a[0], b[0]);
@@ -100,22 +109,44 @@ class ItemMaker {
 
   int64_t channels() const { return channels_; }
 
-  // Draws canvas `index` into image [C, S, S] and mask [S, S]; returns its items in class order.
-  std::vector<Placed> draw(int64_t index, uint8_t* image, uint8_t* mask) const {
+  struct Drawn {
+    std::vector<Placed> items;        // the targets, in class order
+    std::vector<Placed> distractors;  // textured only: non-target items of other classes
+  };
+
+  // Draws canvas `index` into image [C, S, S] and mask [S, S].
+  Drawn draw(int64_t index, uint8_t* image, uint8_t* mask) const {
     Generator gen(
         derive_seed(derive_seed(o_.seed, kCompositeStream), static_cast<uint64_t>(index)));
+    Generator texture_gen(
+        derive_seed(derive_seed(o_.seed, kTextureStream), static_cast<uint64_t>(index)));
     const int64_t side = o_.canvas;
     std::fill(image, image + channels_ * side * side, uint8_t{0});
     std::fill(mask, mask + side * side, uint8_t{0});
-    for (int64_t k = 0; k < o_.clutter; ++k) draw_fragment(gen, image);
+    const bool textured = o_.background == Background::textured;
+    if (textured) draw_texture(texture_gen, image);
+    for (int64_t k = 0; k < o_.clutter; ++k) draw_fragment(gen, image, o_.clutter_level);
 
-    std::vector<Placed> items;
-    items.push_back(place(gen, pick(gen, -1), {}));
-    if (o_.objects == 2) items.push_back(place(gen, pick(gen, items[0].label), items[0].box()));
-    for (const Placed& item : items) paste(item, image, mask);  // the later item wins overlaps
-    std::sort(items.begin(), items.end(),
+    Drawn d;
+    d.items.push_back(place(gen, pick(gen, {}), {}));
+    if (o_.objects == 2) {
+      d.items.push_back(place(gen, pick(gen, {d.items[0].label}), d.items[0].box()));
+    }
+    if (textured) {
+      std::vector<int64_t> targets;
+      std::array<int64_t, 4> taken = d.items[0].box();
+      for (const Placed& item : d.items) {
+        targets.push_back(item.label), taken = union_box(taken, item.box());
+      }
+      for (int64_t k = 0; k < o_.distractors; ++k) {
+        d.distractors.push_back(place(texture_gen, pick(texture_gen, targets), taken));
+        paste(d.distractors.back(), image, nullptr, o_.distractor_level);
+      }
+    }
+    for (const Placed& item : d.items) paste(item, image, mask, 1.0);  // later items win overlaps
+    std::sort(d.items.begin(), d.items.end(),
               [](const Placed& a, const Placed& b) { return a.label < b.label; });
-    return items;
+    return d;
   }
 
  private:
@@ -124,11 +155,11 @@ class ItemMaker {
     return images_.data<uint8_t>() + i * channels_ * height_ * width_;
   }
 
-  // A base item whose class differs from `other` (-1: any).
-  int64_t pick(Generator& gen, int64_t other) const {
+  // A base item whose class is none of `excluded`.
+  int64_t pick(Generator& gen, const std::vector<int64_t>& excluded) const {
     for (;;) {
       const int64_t i = gen.integer(0, count_);
-      if (labels()[i] != other) return i;
+      if (std::find(excluded.begin(), excluded.end(), labels()[i]) == excluded.end()) return i;
     }
   }
 
@@ -162,7 +193,9 @@ class ItemMaker {
     return p;
   }
 
-  void paste(const Placed& item, uint8_t* image, uint8_t* mask) const {
+  // Draws the item's non-zero pixels times `level` over the canvas; marks them in `mask` unless it
+  // is null (a distractor is no target).
+  void paste(const Placed& item, uint8_t* image, uint8_t* mask, double level) const {
     const int64_t side = o_.canvas;
     const Sprite& s = item.sprite;
     for (int64_t y = 0; y < s.height; ++y) {
@@ -170,16 +203,17 @@ class ItemMaker {
         if (!sprite_on(s, channels_, x, y)) continue;
         const int64_t at = (item.top + y) * side + item.left + x;
         for (int64_t c = 0; c < channels_; ++c) {
-          image[c * side * side + at] = s.pixels[(c * s.height + y) * s.width + x];
+          const double v = level * s.pixels[(c * s.height + y) * s.width + x];
+          image[c * side * side + at] = static_cast<uint8_t>(std::lround(v));
         }
-        mask[at] = static_cast<uint8_t>(item.label + 1);
+        if (mask != nullptr) mask[at] = static_cast<uint8_t>(item.label + 1);
       }
     }
   }
 
   // A square piece (a third to a half of the item's side) of a random item, dimmed, drawn where it
   // lands by maximum so fragments never darken each other.
-  void draw_fragment(Generator& gen, uint8_t* image) const {
+  void draw_fragment(Generator& gen, uint8_t* image, double level) const {
     const int64_t side = o_.canvas;
     const int64_t i = gen.integer(0, count_);
     const int64_t size = gen.integer(std::max<int64_t>(1, height_ / 3), height_ / 2 + 1);
@@ -189,9 +223,36 @@ class ItemMaker {
     for (int64_t c = 0; c < channels_; ++c) {
       for (int64_t y = 0; y < size; ++y) {
         for (int64_t x = 0; x < size; ++x) {
-          const double v = o_.clutter_level * src[(c * height_ + sy + y) * width_ + sx + x];
+          const double v = level * src[(c * height_ + sy + y) * width_ + sx + x];
           uint8_t& out = image[c * side * side + (top + y) * side + left + x];
           out = std::max(out, static_cast<uint8_t>(std::lround(v)));
+        }
+      }
+    }
+  }
+
+  // Textured background: tiles (up to kTileShare·texture_level) plus smooth noise (up to the
+  // rest), each pixel capped at texture_level·255 so that the contrast bound holds exactly.
+  void draw_texture(Generator& gen, uint8_t* image) const {
+    const int64_t side = o_.canvas;
+    for (int64_t k = 0; k < o_.tiles; ++k) draw_fragment(gen, image, kTileShare * o_.texture_level);
+    const double amplitude = (1 - kTileShare) * o_.texture_level * 255;
+    const int64_t cells = side / kNoiseCell + 2;  // grid corners cover the canvas
+    std::vector<double> grid(cells * cells);      // [cells, cells]
+    for (double& v : grid) v = amplitude * gen.uniform();
+    const double ceiling = std::floor(o_.texture_level * 255);
+    for (int64_t y = 0; y < side; ++y) {
+      const double fy = static_cast<double>(y) / kNoiseCell, wy = fy - std::floor(fy);
+      const auto gy = static_cast<int64_t>(fy);
+      for (int64_t x = 0; x < side; ++x) {
+        const double fx = static_cast<double>(x) / kNoiseCell, wx = fx - std::floor(fx);
+        const auto gx = static_cast<int64_t>(fx);
+        const double noise =
+            (1 - wy) * ((1 - wx) * grid[gy * cells + gx] + wx * grid[gy * cells + gx + 1]) +
+            wy * ((1 - wx) * grid[(gy + 1) * cells + gx] + wx * grid[(gy + 1) * cells + gx + 1]);
+        for (int64_t c = 0; c < channels_; ++c) {
+          uint8_t& out = image[(c * side + y) * side + x];
+          out = static_cast<uint8_t>(std::min(ceiling, std::round(out + noise)));
         }
       }
     }
@@ -223,18 +284,33 @@ void check_options(const ImageDataset& base, const CompositeOptions& o) {
   CAMLAB_CHECK(o.clutter >= 0 && o.clutter_level >= 0 && o.clutter_level <= 1,
                "composite: --clutter {} at level {}; valid: clutter >= 0, level in [0, 1]",
                o.clutter, o.clutter_level);
-  if (o.objects == 2) {
-    const Tensor labels = base.labels.contiguous();  // [M]
-    const int64_t* l = labels.data<int64_t>();
-    const bool two_classes = std::any_of(l, l + base.size(), [&](int64_t v) { return v != l[0]; });
-    CAMLAB_CHECK(two_classes,
-                 "composite: --objects 2 needs two different classes, but every item of '{}' is "
-                 "class {}",
-                 base.name, l[0]);
-  }
+  CAMLAB_CHECK(o.texture_level >= 0 && o.texture_level <= 1 && o.tiles >= 0 && o.distractors >= 0 &&
+                   o.distractor_level >= 0 && o.distractor_level <= 1,
+               "composite: texture level {}, {} tiles, {} distractors at level {}; valid: levels "
+               "in [0, 1], counts >= 0",
+               o.texture_level, o.tiles, o.distractors, o.distractor_level);
+  const Tensor labels = base.labels.contiguous();  // [M]
+  const int64_t* l = labels.data<int64_t>();
+  const bool distracted = o.background == Background::textured && o.distractors > 0;
+  const auto classes = static_cast<int64_t>(std::set<int64_t>(l, l + base.size()).size());
+  const int64_t needed = o.objects + (distracted ? 1 : 0);
+  CAMLAB_CHECK(classes >= needed,
+               "composite: --objects {} needs {} different classes{}, but '{}' has {}", o.objects,
+               needed, distracted ? " (distractors are of another class)" : "", base.name, classes);
+}
+
+void write_box(const Placed& item, float* out) {
+  const std::array<int64_t, 4> box = item.box();
+  for (int k = 0; k < 4; ++k) out[k] = static_cast<float>(box[k]);
 }
 
 }  // namespace
+
+Background parse_background(const std::string& name) {
+  if (name == "black") return Background::black;
+  if (name == "textured") return Background::textured;
+  throw Error(fmt::format("composite: --background '{}'; valid: black, textured", name));
+}
 
 ImageDataset make_composite(const ImageDataset& base, const CompositeOptions& o) {
   check_options(base, o);
@@ -252,13 +328,20 @@ ImageDataset make_composite(const ImageDataset& base, const CompositeOptions& o)
   uint8_t* images = d.images.data<uint8_t>();
   uint8_t* masks = d.masks.data<uint8_t>();
   float* boxes = d.boxes.data<float>();
+  const int64_t distractors = o.background == Background::textured ? o.distractors : 0;
+  float* distractor_boxes = nullptr;
+  if (distractors > 0) {
+    d.distractor_boxes = Tensor::empty({n, distractors, 4}, DType::Float32);  // [N, D, 4]
+    distractor_boxes = d.distractor_boxes.data<float>();
+  }
 #pragma omp parallel for schedule(dynamic, 16)
   for (int64_t i = 0; i < n; ++i) {
-    const std::vector<Placed> items =
+    const ItemMaker::Drawn drawn =
         maker.draw(i, images + i * c * side * side, masks + i * side * side);
-    for (size_t j = 0; j < items.size(); ++j) {
-      const std::array<int64_t, 4> box = items[j].box();
-      for (int k = 0; k < 4; ++k) boxes[(i * o.objects + j) * 4 + k] = static_cast<float>(box[k]);
+    const std::vector<Placed>& items = drawn.items;
+    for (size_t j = 0; j < items.size(); ++j) write_box(items[j], boxes + (i * o.objects + j) * 4);
+    for (size_t j = 0; j < drawn.distractors.size(); ++j) {
+      write_box(drawn.distractors[j], distractor_boxes + (i * distractors + j) * 4);
     }
     if (o.objects == 1) {
       d.labels.data<int64_t>()[i] = items[0].label;

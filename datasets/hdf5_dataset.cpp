@@ -14,7 +14,9 @@ namespace {
 
 constexpr const char* kSchema =
     "a camlab dataset holds /images [N, C, H, W] uint8 or float32, /labels int64 [N] or uint8 "
-    "[N, K], optional /boxes float32 [N, M, 4] and /masks uint8 [N, H, W]";
+    "[N, K], optional /boxes float32 [N, M, 4], /masks uint8 [N, H, W] and /distractor_boxes "
+    "float32 "
+    "[N, D, 4] (non-target items)";
 
 hid_t memory_type(DType dtype) {
   switch (dtype) {
@@ -210,6 +212,7 @@ ImageDataset read_hdf5_dataset(const std::string& path) {
   d.labels = read_array(file.get(), path, "/labels", label_dtype, true);
   d.boxes = read_array(file.get(), path, "/boxes", DType::Float32, false);
   d.masks = read_array(file.get(), path, "/masks", DType::UInt8, false);
+  d.distractor_boxes = read_array(file.get(), path, "/distractor_boxes", DType::Float32, false);
   d.class_names = read_classes(file.get(), path);
   d.validate("file " + path);
   return d;
@@ -223,6 +226,8 @@ void write_hdf5_dataset(const std::string& path, const ImageDataset& dataset) {
   write_array(file.get(), path, "/labels", dataset.labels);
   if (dataset.has_boxes()) write_array(file.get(), path, "/boxes", dataset.boxes);
   if (dataset.has_masks()) write_array(file.get(), path, "/masks", dataset.masks);
+  if (dataset.distractor_boxes.defined())
+    write_array(file.get(), path, "/distractor_boxes", dataset.distractor_boxes);
   write_strings_attribute(file.get(), path, "classes", dataset.class_names);
   file.save();  // <path>.tmp, fsync, rename
 }

@@ -46,6 +46,7 @@ ImageDataset ImageDataset::subset(const std::vector<int64_t>& indices) const {
   if (labels.defined()) out.labels = gather_rows(labels, indices);
   if (boxes.defined()) out.boxes = gather_rows(boxes, indices);
   if (masks.defined()) out.masks = gather_rows(masks, indices);
+  if (distractor_boxes.defined()) out.distractor_boxes = gather_rows(distractor_boxes, indices);
   return out;
 }
 
@@ -114,13 +115,14 @@ void validate_labels(const ImageDataset& d, std::string_view source) {
   }
 }
 
-void validate_boxes(const ImageDataset& d, std::string_view source) {
-  const Tensor& boxes = d.boxes;
+// `boxes` is d.boxes or d.distractor_boxes, named by `what` (singular) in errors.
+void validate_boxes(const ImageDataset& d, const Tensor& boxes, std::string_view what,
+                    std::string_view source) {
   CAMLAB_CHECK(boxes.dim() == 3 && boxes.size(2) == 4 && boxes.dtype() == DType::Float32,
-               "{}: boxes are {} {}; expected float32 [N, M, 4] (x0, y0, x1, y1)", source,
+               "{}: {}es are {} {}; expected float32 [N, M, 4] (x0, y0, x1, y1)", source, what,
                dtype_name(boxes.dtype()), shape_str(boxes.shape()));
-  CAMLAB_CHECK(boxes.size(0) == d.size(), "{}: boxes {} have {} rows but there are {} images",
-               source, shape_str(boxes.shape()), boxes.size(0), d.size());
+  CAMLAB_CHECK(boxes.size(0) == d.size(), "{}: {}es {} have {} rows but there are {} images",
+               source, what, shape_str(boxes.shape()), boxes.size(0), d.size());
   const auto w = static_cast<float>(d.width()), h = static_cast<float>(d.height());
   Tensor b = boxes.contiguous();
   const float* p = b.data<float>();  // [N, M, 4]
@@ -130,9 +132,10 @@ void validate_boxes(const ImageDataset& d, std::string_view source) {
     const bool inside = box[0] >= 0 && box[1] >= 0 && box[0] <= box[2] && box[1] <= box[3] &&
                         box[2] <= w && box[3] <= h;
     CAMLAB_CHECK(inside,
-                 "{}: box [{}, {}] = ({}, {}, {}, {}) lies outside the {}x{} image; valid boxes "
+                 "{}: {} [{}, {}] = ({}, {}, {}, {}) lies outside the {}x{} image; valid boxes "
                  "have 0 <= x0 <= x1 <= {} and 0 <= y0 <= y1 <= {} (rows of -1 pad)",
-                 source, r / b.size(1), r % b.size(1), box[0], box[1], box[2], box[3], w, h, w, h);
+                 source, what, r / b.size(1), r % b.size(1), box[0], box[1], box[2], box[3], w, h,
+                 w, h);
   }
 }
 
@@ -160,7 +163,8 @@ void validate_masks(const ImageDataset& d, std::string_view source) {
 void ImageDataset::validate(std::string_view source) const {
   validate_images(images, source);
   validate_labels(*this, source);
-  if (boxes.defined()) validate_boxes(*this, source);
+  if (boxes.defined()) validate_boxes(*this, boxes, "box", source);
+  if (distractor_boxes.defined()) validate_boxes(*this, distractor_boxes, "distractor box", source);
   if (masks.defined()) validate_masks(*this, source);
 }
 

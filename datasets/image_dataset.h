@@ -24,6 +24,9 @@ struct ImageDataset {
   Tensor labels;  // [N] int64 class index, or [N, K] uint8 multi-hot
   Tensor boxes;   // [N, M, 4] float32 x0, y0, x1, y1 in pixels, rows of -1 pad; may be undefined
   Tensor masks;   // [N, H, W] uint8, 0 background, k + 1 = class k; may be undefined
+  // [N, D, 4] float32 like boxes: items that are not targets (distractors of other classes on
+  // textured composites), so that evaluation can tell them apart; may be undefined
+  Tensor distractor_boxes;
   std::vector<std::string> class_names;
 
   int64_t size() const { return images.defined() ? images.size(0) : 0; }

@@ -1,5 +1,6 @@
 // camlab make-dataset composite --base fashion-mnist --split train|test --canvas 64
 //                     --objects 1|2 --scale 0.7:1.3 --clutter K --n N --seed S --out FILE.h5
+//                     [--background black|textured --texture-level L --tiles T --distractors D]
 #include <fmt/format.h>
 
 #include <charconv>
@@ -52,6 +53,15 @@ int make_dataset_main(const std::vector<std::string>& args) {
       ("clutter", po::value<int64_t>()->default_value(0),
        "faint fragments of other items per canvas")
       ("clutter-level", po::value<double>()->default_value(0.3), "fragment brightness in [0, 1]")
+      ("background", po::value<std::string>()->default_value("black"),
+       "black, or textured: tiles of other items, smooth noise and distractor items")
+      ("texture-level", po::value<double>()->default_value(0.25),
+       "textured: the brightest background pixel, in [0, 1] of 255")
+      ("tiles", po::value<int64_t>()->default_value(6), "textured: tiles of other items")
+      ("distractors", po::value<int64_t>()->default_value(1),
+       "textured: dimmed items of other classes (boxes in /distractor_boxes)")
+      ("distractor-level", po::value<double>()->default_value(0.5),
+       "textured: distractor brightness in [0, 1]")
       ("n", po::value<int64_t>()->default_value(1000), "canvases to make")
       ("seed", po::value<uint64_t>()->default_value(0), "every choice is a function of it")
       ("out", po::value<std::string>()->required(), "the HDF5 dataset file to write");
@@ -68,24 +78,30 @@ int make_dataset_main(const std::vector<std::string>& args) {
   datasets::ImageDataset base = datasets::load_dataset({.name = vm["base"].as<std::string>(),
                                                         .split = vm["split"].as<std::string>(),
                                                         .path = vm["base-path"].as<std::string>()});
-  const datasets::CompositeOptions composite{.n = vm["n"].as<int64_t>(),
-                                             .canvas = vm["canvas"].as<int64_t>(),
-                                             .objects = vm["objects"].as<int64_t>(),
-                                             .scale_min = scale_min,
-                                             .scale_max = scale_max,
-                                             .clutter = vm["clutter"].as<int64_t>(),
-                                             .clutter_level = vm["clutter-level"].as<double>(),
-                                             .seed = vm["seed"].as<uint64_t>()};
+  const datasets::CompositeOptions composite{
+      .n = vm["n"].as<int64_t>(),
+      .canvas = vm["canvas"].as<int64_t>(),
+      .objects = vm["objects"].as<int64_t>(),
+      .scale_min = scale_min,
+      .scale_max = scale_max,
+      .clutter = vm["clutter"].as<int64_t>(),
+      .clutter_level = vm["clutter-level"].as<double>(),
+      .background = datasets::parse_background(vm["background"].as<std::string>()),
+      .texture_level = vm["texture-level"].as<double>(),
+      .tiles = vm["tiles"].as<int64_t>(),
+      .distractors = vm["distractors"].as<int64_t>(),
+      .distractor_level = vm["distractor-level"].as<double>(),
+      .seed = vm["seed"].as<uint64_t>()};
   datasets::ImageDataset made = datasets::make_composite(base, composite);
   const std::filesystem::path out = vm["out"].as<std::string>();
   if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path());
   datasets::write_hdf5_dataset(out.string(), made);
   fmt::print(
       "wrote {}: {} canvases {}x{} of {} ({} split), {} object(s), scale {}:{}, clutter {}, "
-      "seed {}\n",
+      "{} background, seed {}\n",
       out.string(), made.size(), composite.canvas, composite.canvas, base.name,
       vm["split"].as<std::string>(), composite.objects, scale_min, scale_max, composite.clutter,
-      composite.seed);
+      vm["background"].as<std::string>(), composite.seed);
   return 0;
 }
 

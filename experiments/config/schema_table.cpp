@@ -224,6 +224,9 @@ std::vector<KeySpec> make_schema() {
     number("segment.background_threshold", "0.2", closed(0, 1),
         "background where every class map is below this"),
     integer("segment.count", "0", at_least(0), "test images; 0 = all"),
+    number("segment.constrain_weight", "0", at_least(0),
+        "weight of SEC's constrain-to-boundary loss (KL to a dense CRF) in segmenter training; "
+        "0 = off"),
 
     {"sweep", Kind::SweepTable, "", {}, {}, false,
         "\"dotted.key\" = [values]: one run per combination"},

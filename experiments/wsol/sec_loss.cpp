@@ -11,6 +11,8 @@ namespace {
 
 // Keeps log away from 0 (SEC's Caffe layer clips probabilities the same way).
 constexpr double kProbabilityFloor = 1e-5;
+// Only keeps 0·log 0 at 0 in Σ Q log Q (representable in float32, 1e-30·log 1e-30 ≈ −7e-29).
+constexpr double kEntropyFloor = 1e-30;
 
 // Descending-order indices of every row of x [R, P] (the ranking is not differentiated).
 Tensor rank_indices(const Tensor& x) {
@@ -114,6 +116,19 @@ Tensor expand_loss(const Tensor& probs, const Tensor& present_in) {
   Tensor terms = camlab::add(camlab::mul(camlab::log(g), pos),
                              camlab::mul(camlab::log(camlab::add(camlab::neg(g), 1.0)), neg));
   return camlab::mul(camlab::sum(terms), -1.0 / static_cast<double>(n));
+}
+
+Tensor constrain_loss(const Tensor& logits, const Tensor& refined) {
+  CAMLAB_CHECK(logits.dim() == 4 && refined.shape() == logits.shape(),
+               "constrain_loss: logits {} and CRF output {}; expected both [N, L, H, W]",
+               shape_str(logits.shape()), shape_str(refined.shape()));
+  const double pixels = static_cast<double>(logits.size(0) * logits.size(2) * logits.size(3));
+  const Tensor q = detach(refined).to(logits.dtype()).to(logits.device());  // [N, L, H, W]
+  // Σ Q log Q is a constant of the loss (Q is), kept so that the value is the KL itself (≥ 0).
+  const double q_entropy =
+      ops::sum(ops::mul(q, ops::log(ops::clamp(q, kEntropyFloor, 1.0)))).item();
+  Tensor cross = camlab::sum(camlab::mul(camlab::log_softmax(logits, 1), q));
+  return camlab::mul(camlab::add(camlab::neg(cross), q_entropy), 1.0 / pixels);
 }
 
 }  // namespace camlab::experiments

@@ -181,13 +181,17 @@ std::string segment_table(const SegmentResult& r) {
   }
   if (r.segmenter) {
     const SegmenterScores& s = *r.segmenter;
+    const SegmenterTraining& t = r.options.training;
+    const std::string losses = std::string("seed") + (t.expand ? " + expand" : "") +
+                               (t.constrain > 0 ? fmt::format(" + {} × CRF constrain", t.constrain)
+                                                : ", no CRF constrain");
     text += fmt::format(
-        "\nSEC-style segmenter (seed + expand loss, no CRF constrain loss) trained on {} seeds of "
+        "\nSEC-style segmenter ({} loss) trained on {} seeds of "
         "{} training images for {} epochs (final loss {:.3f}):\n\n"
         "| | mIoU % |\n|---|---|\n| {} seeds | {:.1f} |\n| segmenter, arg-max over all labels | "
         "{:.1f} |\n| segmenter, background + the image's classes | {:.1f} |\n\n"
         "The segmenter {} the raw seeds.\n",
-        s.method, s.train_images, s.losses.size(), s.losses.empty() ? 0.0 : s.losses.back(),
+        losses, s.method, s.train_images, s.losses.size(), s.losses.empty() ? 0.0 : s.losses.back(),
         s.method, 100 * s.seeds_miou, 100 * s.miou, 100 * s.miou_with_labels,
         s.miou_with_labels > s.seeds_miou ? "beats" : "does not beat");
   }
@@ -212,6 +216,7 @@ nlohmann::json segment_json(const SegmentResult& r) {
     out["segmenter"] = {{"method", s.method},
                         {"train_images", s.train_images},
                         {"epochs", s.losses.size()},
+                        {"constrain_weight", r.options.training.constrain},
                         {"losses", s.losses},
                         {"train_seed_precision", s.train_seed_precision},
                         {"miou", s.miou},

@@ -71,6 +71,12 @@ std::vector<double> train_segmenter(Segmenter& net, const Tensor& images, const 
       Tensor logits = net(x);                                       // [b, K + 1, H, W]
       Tensor loss = seed_loss(logits, s);
       if (o.expand) loss = camlab::add(loss, expand_loss(camlab::softmax(logits, 1), p));
+      if (o.constrain > 0) {
+        // SEC: the CRF's unaries are the segmenter's own log-probabilities.
+        Tensor refined =
+            dense_crf(ops::log_softmax(detach(logits), 1), x, o.crf);  // [b, K+1, H, W]
+        loss = camlab::add(loss, camlab::mul(constrain_loss(logits, refined), o.constrain));
+      }
       adam.zero_grad();
       camlab::backward(loss);
       adam.step();

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "experiments/wsol/dense_crf.h"
 #include "nn/batch_norm.h"
 #include "nn/conv2d.h"
 #include "nn/module.h"
@@ -50,7 +51,10 @@ struct SegmenterTraining {
   int64_t batch_size = 32;
   double lr = 1e-3;    // Adam
   bool expand = true;  // add the expand loss to the seed loss
-  uint64_t seed = 0;   // batch order
+  // Weight of SEC's constrain-to-boundary loss (KL to the CRF-refined output); 0 leaves it out.
+  double constrain = 0;
+  DenseCrfOptions crf;  // the CRF that constrain refines with, on the images as fed
+  uint64_t seed = 0;    // batch order
   Device device = Device::cpu();
 };
 

@@ -1,5 +1,7 @@
 // The composite generator: boxes and masks agree with the pixels, two-object canvases hold two
-// classes, every canvas is a pure function of the seed, and bad options are one-line errors.
+// classes, every canvas is a pure function of the seed, and bad options are one-line errors. The
+// textured background: deterministic, bounded in contrast, with distractors of other classes
+// inside the canvas, and black canvases unchanged by its options.
 #include "datasets/composite.h"
 
 #include <gtest/gtest.h>
@@ -148,6 +150,115 @@ TEST(Composite, RealFashionMnistItems) {
   }
 }
 
+// Four classes of 10x10 squares, class k all at brightness 100 + 40k, so that a pixel's value
+// tells its class (a distractor at level 0.5 shows round(0.5 · (100 + 40k))).
+ImageDataset flat_squares() {
+  ImageDataset base;
+  base.name = "squares";
+  base.images = Tensor::empty({8, 1, 10, 10}, DType::UInt8);  // [8, 1, 10, 10]
+  base.labels = Tensor::empty({8}, DType::Int64);             // [8]
+  for (int64_t i = 0; i < 8; ++i) {
+    base.labels.data<int64_t>()[i] = i % 4;
+    std::fill_n(base.images.data<uint8_t>() + i * 100, 100,
+                static_cast<uint8_t>(100 + 40 * (i % 4)));
+  }
+  return base;
+}
+
+CompositeOptions textured_options() {
+  return {.n = 24,
+          .canvas = 40,
+          .background = Background::textured,
+          .texture_level = 0.15,
+          .tiles = 4,
+          .distractors = 2,
+          .distractor_level = 0.5,
+          .seed = 8};
+}
+
+TEST(Composite, TexturedIsDeterministicAndLeavesBlackCanvasesAlone) {
+  const ImageDataset base = flat_squares();
+  const ImageDataset a = make_composite(base, textured_options());
+  const ImageDataset b = make_composite(base, textured_options());
+  EXPECT_TRUE(same_bytes(a.images, b.images));
+  EXPECT_TRUE(same_bytes(a.masks, b.masks));
+  EXPECT_TRUE(same_bytes(a.boxes, b.boxes));
+  EXPECT_TRUE(same_bytes(a.distractor_boxes, b.distractor_boxes));
+  // The targets are the black canvas's targets: texture and distractors have their own stream.
+  CompositeOptions black = textured_options();
+  black.background = Background::black;
+  const ImageDataset plain = make_composite(base, black);
+  EXPECT_FALSE(plain.distractor_boxes.defined());
+  EXPECT_TRUE(same_bytes(a.boxes, plain.boxes));
+  EXPECT_TRUE(same_bytes(a.masks, plain.masks));
+  EXPECT_FALSE(same_bytes(a.images, plain.images));
+}
+
+TEST(Composite, TexturedBackgroundIsBoundedInContrast) {
+  const CompositeOptions o = textured_options();
+  const ImageDataset d = make_composite(flat_squares(), o);
+  d.validate("textured");
+  const Tensor images = d.images.contiguous(), masks = d.masks.contiguous();  // [N,1,S,S], [N,S,S]
+  const int64_t side = o.canvas;
+  int64_t lit = 0, background = 0;
+  for (int64_t i = 0; i < d.size(); ++i) {
+    for (int64_t y = 0; y < side; ++y) {
+      for (int64_t x = 0; x < side; ++x) {
+        bool in_distractor = false;
+        for (int64_t j = 0; j < o.distractors; ++j) {
+          in_distractor |= x >= d.distractor_boxes.at<float>({i, j, 0}) &&
+                           x < d.distractor_boxes.at<float>({i, j, 2}) &&
+                           y >= d.distractor_boxes.at<float>({i, j, 1}) &&
+                           y < d.distractor_boxes.at<float>({i, j, 3});
+        }
+        if (masks.data<uint8_t>()[(i * side + y) * side + x] != 0 || in_distractor) continue;
+        const uint8_t v = images.data<uint8_t>()[(i * side + y) * side + x];
+        ++background, lit += v > 0;
+        ASSERT_LE(v, 38) << "item " << i << " at " << x << ", " << y;  // floor(0.15 · 255)
+      }
+    }
+  }
+  EXPECT_GT(lit, background / 2);  // the smooth noise lights most of the background
+}
+
+TEST(Composite, DistractorsAreOtherClassesInsideTheCanvas) {
+  CompositeOptions o = textured_options();
+  o.distractors = 1;  // two may overlap each other, and the brightest pixel would be ambiguous
+  const ImageDataset d = make_composite(flat_squares(), o);
+  ASSERT_EQ(d.distractor_boxes.shape(), (Shape{o.n, o.distractors, 4}));
+  const Tensor images = d.images.contiguous(), masks = d.masks.contiguous();
+  const auto side = static_cast<float>(o.canvas);
+  for (int64_t i = 0; i < d.size(); ++i) {
+    const int64_t target = d.labels.at<int64_t>({i});
+    for (int64_t j = 0; j < o.distractors; ++j) {
+      const float x0 = d.distractor_boxes.at<float>({i, j, 0});
+      const float y0 = d.distractor_boxes.at<float>({i, j, 1});
+      const float x1 = d.distractor_boxes.at<float>({i, j, 2});
+      const float y1 = d.distractor_boxes.at<float>({i, j, 3});
+      ASSERT_TRUE(x0 >= 0 && y0 >= 0 && x0 < x1 && y0 < y1 && x1 <= side && y1 <= side) << i;
+      // Its brightest pixel outside the targets is 0.5 · (100 + 40k): class k is not the target's.
+      int brightest = 0;
+      for (auto y = static_cast<int64_t>(y0); y < static_cast<int64_t>(y1); ++y) {
+        for (auto x = static_cast<int64_t>(x0); x < static_cast<int64_t>(x1); ++x) {
+          const int64_t at = (i * o.canvas + y) * o.canvas + x;
+          if (masks.data<uint8_t>()[at] == 0)
+            brightest = std::max<int>(brightest, images.data<uint8_t>()[at]);
+        }
+      }
+      bool other_class = false;
+      for (int64_t k = 0; k < 4; ++k) {
+        if (brightest == static_cast<int>(std::lround(0.5 * (100 + 40 * k))))
+          other_class = k != target;
+      }
+      EXPECT_TRUE(other_class) << "item " << i << " distractor " << j << " brightest " << brightest
+                               << " target class " << target;
+    }
+  }
+  test::TempDir dir;  // the non-target boxes survive the HDF5 schema
+  write_hdf5_dataset(dir.file("t.h5"), d);
+  EXPECT_TRUE(same_bytes(read_hdf5_dataset(dir.file("t.h5")).distractor_boxes, d.distractor_boxes));
+}
+
 TEST(Composite, BadOptionsAreOneLineErrors) {
   const ImageDataset base = shapes_base();
   expect_error([&] { make_composite(base, {.objects = 3}); }, {"--objects 3", "valid: 1 or 2"});
@@ -157,7 +268,10 @@ TEST(Composite, BadOptionsAreOneLineErrors) {
                {"--scale 1.2:0.8"});
   ImageDataset one_class = base.subset({0, 4, 8});  // shapes cycle classes: all circles
   expect_error([&] { make_composite(one_class, {.objects = 2}); },
-               {"--objects 2 needs two different classes"});
+               {"--objects 2 needs 2 different classes"});
+  expect_error([&] { make_composite(base, {.texture_level = 1.5}); },
+               {"texture level 1.5", "valid: levels in [0, 1]"});
+  expect_error([&] { parse_background("grey"); }, {"--background 'grey'", "black, textured"});
 }
 
 }  // namespace
