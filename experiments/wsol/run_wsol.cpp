@@ -78,6 +78,14 @@ LocalizeResult run_localize(const TrainedModel& trained, const WsolFlags& flags,
                                 .count = count_or_config(flags, cfg, "localize"),
                                 .faithfulness_count = localize_flags.faithfulness,
                                 .curve_steps = localize_flags.steps,
+                                .baseline = cam::parse_curve_baseline(
+                                    localize_flags.baseline.empty()
+                                        ? cfg.get_string("localize.baseline")
+                                        : localize_flags.baseline,
+                                    localize_flags.baseline.empty() ? "localize.baseline"
+                                                                    : "--baseline"),
+                                .blur_sigma = cfg.get_double("localize.blur_sigma"),
+                                .road = localize_flags.road || cfg.get_bool("localize.road"),
                                 .figure_rows = flags.figure_rows,
                                 .out = setup.out,
                                 .data_name = setup.data_name};
