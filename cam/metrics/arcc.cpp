@@ -46,9 +46,9 @@ ArccScores arcc_from_terms(const Tensor& complexity, const Tensor& coherency,
   // ROADCombined lies in [−0.5, 0.5] for probabilities; scaled to [0, 1] and clipped.
   s.road = ops::clamp(ops::mul(road_combined, 2.0), 0.0, 1.0);
   auto inverse = [&](const Tensor& t) { return ops::div(ops::ones(t.shape()), ops::add(t, kEps)); };
-  const Tensor sum = ops::add(ops::add(inverse(coherency),
-                                       inverse(ops::sub(ops::ones(complexity.shape()), complexity))),
-                              inverse(s.road));
+  const Tensor sum = ops::add(
+      ops::add(inverse(coherency), inverse(ops::sub(ops::ones(complexity.shape()), complexity))),
+      inverse(s.road));
   s.arcc = ops::div(ops::full(sum.shape(), 3.0), sum);  // harmonic mean of the three
   return s;
 }

@@ -15,12 +15,9 @@ CurveBaseline parse_curve_baseline(std::string_view name, std::string_view key) 
 
 std::string curve_baseline_name(CurveBaseline kind) {
   switch (kind) {
-    case CurveBaseline::black:
-      return "black";
-    case CurveBaseline::blur:
-      return "blur";
-    case CurveBaseline::mean:
-      return "mean";
+    case CurveBaseline::black: return "black";
+    case CurveBaseline::blur: return "blur";
+    case CurveBaseline::mean: return "mean";
   }
   return "black";
 }
@@ -30,8 +27,7 @@ Tensor baseline_images(const Tensor& images_in, CurveBaseline kind, const Baseli
                shape_str(images_in.shape()));
   const Tensor images = images_in.to(Device::cpu()).to(DType::Float32).contiguous();  // [N,C,H,W]
   switch (kind) {
-    case CurveBaseline::black:
-      return ops::zeros(images.shape());
+    case CurveBaseline::black: return ops::zeros(images.shape());
     case CurveBaseline::blur:
       CAMLAB_CHECK(o.blur_sigma > 0, "baseline_images: blur_sigma {} must be > 0", o.blur_sigma);
       return visualize::gaussian_blur(images, o.blur_sigma);
@@ -41,9 +37,9 @@ Tensor baseline_images(const Tensor& images_in, CurveBaseline kind, const Baseli
                    "baseline_images: the mean baseline needs channel_mean [{}], got {}",
                    images.size(1),
                    o.channel_mean.defined() ? shape_str(o.channel_mean.shape()) : "none");
-      return ops::add(ops::zeros(images.shape()),
-                      o.channel_mean.to(Device::cpu()).to(DType::Float32).reshape(
-                          {1, images.size(1), 1, 1}));
+      return ops::add(
+          ops::zeros(images.shape()),
+          o.channel_mean.to(Device::cpu()).to(DType::Float32).reshape({1, images.size(1), 1, 1}));
   }
   return ops::zeros(images.shape());
 }

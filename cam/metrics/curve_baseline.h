@@ -1,7 +1,8 @@
-// What deletion and insertion put where pixels are removed (faithfulness.h): black (0 in the model's
-// input space, the fill of Petsiuk et al. 2018), a Gaussian blur of the image (RISE's insertion
-// start, sec. 4.1) or the dataset's mean per channel. On a black background a black fill removes
-// nothing, which the blur and the mean avoid (the leakage ROAD, road.h, addresses by imputation).
+// What deletion and insertion put where pixels are removed (faithfulness.h): black (0 in the
+// model's input space, the fill of Petsiuk et al. 2018), a Gaussian blur of the image (RISE's
+// insertion start, sec. 4.1) or the dataset's mean per channel. On a black background a black fill
+// removes nothing, which the blur and the mean avoid (the leakage ROAD, road.h, addresses by
+// imputation).
 //
 //   CurveBaseline kind = parse_curve_baseline("blur");                 // one-line error otherwise
 //   Tensor base = baseline_images(images, kind, {.channel_mean = mean});  // [N, C, H, W]

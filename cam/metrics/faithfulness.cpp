@@ -32,8 +32,7 @@ std::vector<int64_t> importance_order(const float* map, int64_t pixels) {
 
 // What removed pixels take: options.baseline_images, else the constant options.baseline.
 Tensor baseline_or_constant(const CurveOptions& o, const Tensor& images) {  // [N, C, H, W]
-  if (!o.baseline_images.defined())
-    return ops::full(images.shape(), o.baseline);
+  if (!o.baseline_images.defined()) return ops::full(images.shape(), o.baseline);
   CAMLAB_CHECK(o.baseline_images.shape() == images.shape(),
                "deletion/insertion curves: baseline_images {} for images {}; expected the same "
                "shape",

@@ -1,5 +1,6 @@
 #include "cam/metrics/linear_imputation.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <vector>
@@ -35,8 +36,7 @@ struct System {
   std::vector<double> rhs;         // [U, C] Σ w_ij x_j over kept neighbours
 };
 
-System build_system(const float* x, const float* keep, int64_t n, int64_t c, int64_t h,
-                    int64_t w) {
+System build_system(const float* x, const float* keep, int64_t n, int64_t c, int64_t h, int64_t w) {
   const int64_t hw = h * w;
   System s;
   std::vector<int64_t> unknown(static_cast<size_t>(n * hw), -1);  // [N, H, W] pixel -> unknown
@@ -85,8 +85,7 @@ std::vector<double> dots(const System& s, int64_t n, int64_t c, const std::vecto
                          const std::vector<double>& b) {
   std::vector<double> out(static_cast<size_t>(n * c), 0.0);
   for (size_t i = 0; i < s.pixel.size(); ++i)
-    for (int64_t ch = 0; ch < c; ++ch)
-      out[s.image[i] * c + ch] += a[i * c + ch] * b[i * c + ch];
+    for (int64_t ch = 0; ch < c; ++ch) out[s.image[i] * c + ch] += a[i * c + ch] * b[i * c + ch];
   return out;
 }
 
@@ -136,9 +135,8 @@ std::vector<double> solve(const System& s, int64_t n, int64_t c, const Imputatio
 
 Tensor noisy_linear_imputation(const Tensor& images_in, const Tensor& keep_in, Generator& gen,
                                const ImputationOptions& o) {
-  CAMLAB_CHECK(images_in.dim() == 4 && keep_in.dim() == 3 &&
-                   keep_in.size(0) == images_in.size(0) && keep_in.size(1) == images_in.size(2) &&
-                   keep_in.size(2) == images_in.size(3),
+  CAMLAB_CHECK(images_in.dim() == 4 && keep_in.dim() == 3 && keep_in.size(0) == images_in.size(0) &&
+                   keep_in.size(1) == images_in.size(2) && keep_in.size(2) == images_in.size(3),
                "noisy_linear_imputation: images {} and keep {} do not match; expected [N, C, H, W] "
                "and [N, H, W]",
                shape_str(images_in.shape()), shape_str(keep_in.shape()));
@@ -154,8 +152,7 @@ Tensor noisy_linear_imputation(const Tensor& images_in, const Tensor& keep_in, G
     bool any_kept = false;
     for (int64_t p = 0; p < h * w && !any_kept; ++p) any_kept = k[i * h * w + p] > 0.5f;
     CAMLAB_CHECK(any_kept,
-                 "noisy_linear_imputation: image {} has every pixel removed; keep at least one",
-                 i);
+                 "noisy_linear_imputation: image {} has every pixel removed; keep at least one", i);
   }
   const System s = build_system(images.data<float>(), k, n, c, h, w);
   const int64_t max_iterations = o.max_iterations > 0 ? o.max_iterations : 10 * (h + w);
@@ -169,7 +166,8 @@ Tensor noisy_linear_imputation(const Tensor& images_in, const Tensor& keep_in, G
   for (int64_t i = 0; i < u; ++i) {
     const int64_t img = s.pixel[i] / hw, at = s.pixel[i] % hw;
     for (int64_t ch = 0; ch < c; ++ch)
-      y[(img * c + ch) * hw + at] = static_cast<float>(solution[i * c + ch] + o.noise * e[i * c + ch]);
+      y[(img * c + ch) * hw + at] =
+          static_cast<float>(solution[i * c + ch] + o.noise * e[i * c + ch]);
   }
   return out;
 }

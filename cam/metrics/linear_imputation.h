@@ -1,6 +1,7 @@
 // Noisy linear imputation, the removal operator of ROAD (Rong et al. 2022, "A Consistent and
 // Efficient Evaluation Strategy for Attribution Methods", ICML, sec. 4): every removed pixel takes
-// the weighted mean of its 8 neighbours, solved jointly for all removed pixels, plus Gaussian noise.
+// the weighted mean of its 8 neighbours, solved jointly for all removed pixels, plus Gaussian
+// noise.
 //
 //   Tensor keep = road_keep_masks(maps, 70, RoadOrder::most_relevant_first);   // [N, H, W] 0/1
 //   Generator gen(0);
@@ -15,9 +16,9 @@
 namespace camlab::cam {
 
 struct ImputationOptions {
-  double noise = 0.01;           // σ of the noise added to imputed values (absolute, input space)
-  double tolerance = 1e-6;       // CG stops when ‖r‖ ≤ tolerance · ‖b‖ for every system
-  int64_t max_iterations = 0;    // 0: 10·(H + W), ample for these Laplace-like systems
+  double noise = 0.01;         // σ of the noise added to imputed values (absolute, input space)
+  double tolerance = 1e-6;     // CG stops when ‖r‖ ≤ tolerance · ‖b‖ for every system
+  int64_t max_iterations = 0;  // 0: 10·(H + W), ample for these Laplace-like systems
 };
 
 // images [N, C, H, W] and keep [N, H, W] (1 = original pixel, 0 = impute) -> [N, C, H, W].

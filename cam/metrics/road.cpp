@@ -80,7 +80,7 @@ RoadScores road_scores(const ClassProbability& probability, const Tensor& images
   auto scores = [&](RoadOrder order) {
     std::vector<Tensor> columns;  // P × [N, 1]
     for (double p : o.percentiles) {
-      const Tensor keep = road_keep_masks(maps, p, order);                         // [N, H, W]
+      const Tensor keep = road_keep_masks(maps, p, order);                             // [N, H, W]
       const Tensor filled = noisy_linear_imputation(images, keep, gen, o.imputation);  // [N,C,H,W]
       const Tensor after = batched_probability(probability, filled, classes, o.batch_size);
       columns.push_back(ops::sub(after, before).unsqueeze(1));

@@ -35,9 +35,8 @@ struct FaithfulnessSums {
   int64_t cases = 0;
   double drop = 0, increase = 0, deletion = 0, insertion = 0, road = 0, arcc = 0;
 
-  void add(const WsolModel& m, cam::Method& method, const cam::Explanation& e,
-           const Tensor& images, const Tensor& classes, const cam::CurveOptions& curves,
-           bool with_road) {
+  void add(const WsolModel& m, cam::Method& method, const cam::Explanation& e, const Tensor& images,
+           const Tensor& classes, const cam::CurveOptions& curves, bool with_road) {
     const cam::ClassProbability probability = class_probability(m);
     Tensor logits = e.logits.to(Device::cpu());  // [b, K]
     Tensor probs = m.multilabel ? ops::sigmoid(logits) : ops::softmax(logits, 1);
@@ -67,12 +66,12 @@ struct FaithfulnessSums {
                                       {.seed = m.seed, .batch_size = batch_size})
                          .combined)
                 .item();
-    arcc += ops::sum(cam::arcc(probability, explain, images, maps, classes,
-                               {.percentiles = {20, 40, 60, 80},
-                                .seed = m.seed,
-                                .batch_size = batch_size})
-                         .arcc)
-                .item();
+    arcc +=
+        ops::sum(
+            cam::arcc(probability, explain, images, maps, classes,
+                      {.percentiles = {20, 40, 60, 80}, .seed = m.seed, .batch_size = batch_size})
+                .arcc)
+            .item();
   }
 };
 
@@ -83,8 +82,8 @@ struct FigureMaps {
 
 MethodLocalization score_method(const WsolModel& m, const std::string& name, const Tensor& fed,
                                 const Tensor& channel_mean, const std::vector<Case>& cases,
-                                const LocalizeOptions& o,
-                                int64_t faithful_cases, int64_t figure_cases, FigureMaps& figure) {
+                                const LocalizeOptions& o, int64_t faithful_cases,
+                                int64_t figure_cases, FigureMaps& figure) {
   const auto start = std::chrono::steady_clock::now();
   auto method = m.method(name);
   cam::LocalizationTally tally(
@@ -117,9 +116,10 @@ MethodLocalization score_method(const WsolModel& m, const std::string& name, con
       const Tensor images = ops::index_select(fed, 0, Tensor::from_vector(rows, {scored}));
       const Tensor baseline = cam::baseline_images(
           images, o.baseline, {.blur_sigma = o.blur_sigma, .channel_mean = channel_mean});
-      faith.add(m, *method, part, images, Tensor::from_vector(classes, {scored}),
-                {.steps = o.curve_steps, .baseline_images = baseline, .batch_size = 4 * m.batch_size},
-                o.road);
+      faith.add(
+          m, *method, part, images, Tensor::from_vector(classes, {scored}),
+          {.steps = o.curve_steps, .baseline_images = baseline, .batch_size = 4 * m.batch_size},
+          o.road);
     }
   }
   MethodLocalization out{.method = name, .boxes = tally.summary()};
@@ -186,7 +186,7 @@ LocalizeResult localize(const WsolModel& m, const datasets::ImageDataset& all,
   CAMLAB_CHECK(o.threshold >= 0 && o.threshold <= 1, "localize: --threshold {} outside [0, 1]",
                o.threshold);
   const datasets::ImageDataset data = first_items(all, o.count);
-  const Tensor fed = fed_images(data, pipeline);  // [N, C, H, W]
+  const Tensor fed = fed_images(data, pipeline);                             // [N, C, H, W]
   const Tensor channel_mean = ops::mean(fed.to(DType::Float32), {0, 2, 3});  // [C], mean baseline
   const std::vector<Case> cases = explained_cases(data);
   LocalizeResult result{
@@ -198,9 +198,8 @@ LocalizeResult localize(const WsolModel& m, const datasets::ImageDataset& all,
   }
   std::vector<FigureMaps> figure(o.methods.size());
   for (size_t k = 0; k < o.methods.size(); ++k) {
-    MethodLocalization scores =
-        score_method(m, o.methods[k], fed, channel_mean, cases, o, faithful_cases, figure_cases,
-                     figure[k]);
+    MethodLocalization scores = score_method(m, o.methods[k], fed, channel_mean, cases, o,
+                                             faithful_cases, figure_cases, figure[k]);
     fmt::print(
         "{:<20} GT-known Loc {:5.1f}%  MaxBoxAcc {:5.1f}% (t={:.2f})  pointing {:5.1f}%  "
         "deletion {:.3f}  insertion {:.3f}  ({:.0f} s)\n",

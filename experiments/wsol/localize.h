@@ -30,9 +30,9 @@ struct LocalizeOptions {
   cam::CurveBaseline baseline = cam::CurveBaseline::black;  // what deletion / insertion fill in
   double blur_sigma = 5.0;                                  // σ (pixels) of the blur baseline
   bool road = false;  // also ROAD and ARCC (cam/metrics/road.h, arcc.h): 26 imputations per case
-  int64_t figure_rows = 8;          // images in localize.png
-  std::filesystem::path out;        // "" writes nothing
-  std::string data_name;            // recorded in metrics.json
+  int64_t figure_rows = 8;    // images in localize.png
+  std::filesystem::path out;  // "" writes nothing
+  std::string data_name;      // recorded in metrics.json
 };
 
 struct MethodLocalization {
