@@ -30,6 +30,16 @@ std::vector<int64_t> importance_order(const float* map, int64_t pixels) {
   return order;
 }
 
+// What removed pixels take: options.baseline_images, else the constant options.baseline.
+Tensor baseline_or_constant(const CurveOptions& o, const Tensor& images) {  // [N, C, H, W]
+  if (!o.baseline_images.defined()) return ops::full(images.shape(), o.baseline);
+  CAMLAB_CHECK(o.baseline_images.shape() == images.shape(),
+               "deletion/insertion curves: baseline_images {} for images {}; expected the same "
+               "shape",
+               shape_str(o.baseline_images.shape()), shape_str(images.shape()));
+  return o.baseline_images.to(Device::cpu()).to(DType::Float32).contiguous();
+}
+
 // Shared by deletion and insertion: `restore` false removes pixels from the image, true restores
 // them onto the baseline.
 Tensor pixel_curves(const ClassProbability& probability, const Tensor& images_in,
@@ -50,7 +60,7 @@ Tensor pixel_curves(const ClassProbability& probability, const Tensor& images_in
 
   Tensor curves = Tensor::empty({n, points}, DType::Float32);  // [N, S + 1]
   const float* x = images.data<float>();
-  const auto baseline = static_cast<float>(o.baseline);
+  const Tensor baseline = baseline_or_constant(o, images);  // [N, C, H, W]
   for (int64_t first = 0; first < rows; first += o.batch_size) {
     const int64_t b = std::min(o.batch_size, rows - first);
     Tensor batch = Tensor::empty({b, c, images.size(2), images.size(3)}, DType::Float32);
@@ -61,15 +71,16 @@ Tensor pixel_curves(const ClassProbability& probability, const Tensor& images_in
           std::lround(static_cast<double>(k) * static_cast<double>(pixels) / o.steps));
       float* out = batch.data<float>() + r * c * pixels;
       const float* src = x + i * c * pixels;
+      const float* base = baseline.data<float>() + i * c * pixels;
       if (restore) {
-        std::fill(out, out + c * pixels, baseline);
+        std::copy(base, base + c * pixels, out);
       } else {
         std::copy(src, src + c * pixels, out);
       }
       for (int64_t j = 0; j < changed; ++j) {
         const int64_t p = orders[i][j];
         for (int64_t ch = 0; ch < c; ++ch) {
-          out[ch * pixels + p] = restore ? src[ch * pixels + p] : baseline;
+          out[ch * pixels + p] = restore ? src[ch * pixels + p] : base[ch * pixels + p];
         }
       }
       batch_classes.data<int64_t>()[r] = classes.data<int64_t>()[i];

@@ -32,11 +32,13 @@ Tensor confidence_increase(const Tensor& y, const Tensor& o);
 struct CurveOptions {
   int64_t steps = 20;        // curve points at 0, 1/steps, ..., 1 of the pixels
   double baseline = 0.0;     // the value a removed pixel takes (in the model's input space)
+  Tensor baseline_images;    // [N, C, H, W] per-pixel values instead (curve_baseline.h), if set
   int64_t batch_size = 128;  // images per call of the probability function
 };
 
 // [N, steps + 1]: point k is the class probability after setting the ⌊k·P/steps⌉ highest-map
-// pixels (all channels; ties in pixel order) of each image to the baseline. Lower area: better.
+// pixels (all channels; ties in pixel order) of each image to the baseline (the baseline image's
+// pixel when options.baseline_images is set). Lower area: better.
 Tensor deletion_curves(const ClassProbability& probability, const Tensor& images,
                        const Tensor& maps, const Tensor& classes, const CurveOptions& options = {});
 // The same, starting from the baseline image and restoring those pixels. Higher area: better.

@@ -1,5 +1,6 @@
 // camlab localize RUN_DIR --data FILE.h5 [--methods cam,gradcam,...] [--threshold 0.2 | --sweep]
-//                 [--count N] [--faithfulness N] [--out DIR]
+//                 [--count N] [--faithfulness N] [--baseline black|blur|mean] [--road]
+//                 [--out DIR]
 #include <fmt/format.h>
 
 #include "experiments/cli/command.h"
@@ -25,6 +26,9 @@ int localize_main(const std::vector<std::string>& args) {
       ("faithfulness", po::value<int64_t>()->default_value(-1),
        "images scored by Average Drop / Increase / Deletion / Insertion (-1 = all, 0 = none)")
       ("steps", po::value<int64_t>()->default_value(20), "deletion / insertion steps")
+      ("baseline", po::value<std::string>()->default_value(""),
+       "deletion / insertion fill: black, blur or mean (default localize.baseline)")
+      ("road", po::bool_switch(), "also ROAD and ARCC (default localize.road)")
       ("figure-rows", po::value<int64_t>()->default_value(8), "images in localize.png")
       ("batch-size", po::value<int64_t>()->default_value(64), "images per explanation call")
       ("out", po::value<std::string>()->default_value(""), "output folder (RUN_DIR/localize)")
@@ -53,7 +57,9 @@ int localize_main(const std::vector<std::string>& args) {
                                 {.sweep = vm["sweep"].as<bool>(),
                                  .sweep_step = vm["sweep-step"].as<double>(),
                                  .faithfulness = vm["faithfulness"].as<int64_t>(),
-                                 .steps = vm["steps"].as<int64_t>()});
+                                 .steps = vm["steps"].as<int64_t>(),
+                                 .baseline = flag("baseline"),
+                                 .road = vm["road"].as<bool>()});
   fmt::print("\n{}\nwrote {}/metrics.json, localize.md, localize.png\n",
              experiments::localize_table(r), r.options.out.string());
   return 0;

@@ -215,6 +215,11 @@ std::vector<KeySpec> make_schema() {
         "keep pixels ≥ t·max; several values give MaxBoxAcc", closed(0, 1)),
     number("localize.iou_threshold", "0.5", closed(0, 1), "a box is correct at IoU ≥ this"),
     integer("localize.count", "0", at_least(0), "test images; 0 = all"),
+    choice("localize.baseline", "black", {"black", "blur", "mean"},
+        "what deletion / insertion put in removed pixels (0, a Gaussian blur, the channel mean)"),
+    number("localize.blur_sigma", "5", above(0), "σ in pixels of the blur baseline"),
+    boolean("localize.road", "false",
+        "also score ROAD (noisy linear imputation, Rong et al. 2022) and ARCC"),
 
     section("segment", "masks from maps (seeds)"),
     list("segment.methods", Kind::StringArray, R"(["gradcam"])",

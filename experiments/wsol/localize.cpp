@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 
+#include "cam/metrics/arcc.h"
 #include "cam/render/figure_grid.h"
 #include "cam/render/heatmap.h"
 #include "experiments/run/atomic_write.h"
@@ -32,10 +33,10 @@ bool predicted_right(const Tensor& logits, int64_t row, int64_t cls, bool multil
 // Sums of the faithfulness terms over the cases scored so far.
 struct FaithfulnessSums {
   int64_t cases = 0;
-  double drop = 0, increase = 0, deletion = 0, insertion = 0;
+  double drop = 0, increase = 0, deletion = 0, insertion = 0, road = 0, arcc = 0;
 
-  void add(const WsolModel& m, const cam::Explanation& e, const Tensor& images,
-           const Tensor& classes, const cam::CurveOptions& curves) {
+  void add(const WsolModel& m, cam::Method& method, const cam::Explanation& e, const Tensor& images,
+           const Tensor& classes, const cam::CurveOptions& curves, bool with_road) {
     const cam::ClassProbability probability = class_probability(m);
     Tensor logits = e.logits.to(Device::cpu());  // [b, K]
     Tensor probs = m.multilabel ? ops::sigmoid(logits) : ops::softmax(logits, 1);
@@ -50,7 +51,27 @@ struct FaithfulnessSums {
     insertion +=
         ops::sum(cam::curve_auc(cam::insertion_curves(probability, images, maps, classes, curves)))
             .item();
+    if (with_road) add_road(m, method, maps, images, classes, curves.batch_size);
     cases += images.size(0);
+  }
+
+  // ROAD at pytorch-grad-cam's default percentiles 10..90, and ARCC (its own ROAD at 20..80).
+  void add_road(const WsolModel& m, cam::Method& method, const Tensor& maps, const Tensor& images,
+                const Tensor& classes, int64_t batch_size) {
+    const cam::ClassProbability probability = class_probability(m);
+    const cam::MapFunction explain = [&](const Tensor& x, const Tensor& c) {
+      return method.explain(x.to(m.device), cam::Target::labels(c.to(m.device))).maps;
+    };
+    road += ops::sum(cam::road_scores(probability, images, maps, classes,
+                                      {.seed = m.seed, .batch_size = batch_size})
+                         .combined)
+                .item();
+    arcc +=
+        ops::sum(
+            cam::arcc(probability, explain, images, maps, classes,
+                      {.percentiles = {20, 40, 60, 80}, .seed = m.seed, .batch_size = batch_size})
+                .arcc)
+            .item();
   }
 };
 
@@ -60,8 +81,9 @@ struct FigureMaps {
 };
 
 MethodLocalization score_method(const WsolModel& m, const std::string& name, const Tensor& fed,
-                                const std::vector<Case>& cases, const LocalizeOptions& o,
-                                int64_t faithful_cases, int64_t figure_cases, FigureMaps& figure) {
+                                const Tensor& channel_mean, const std::vector<Case>& cases,
+                                const LocalizeOptions& o, int64_t faithful_cases,
+                                int64_t figure_cases, FigureMaps& figure) {
   const auto start = std::chrono::steady_clock::now();
   auto method = m.method(name);
   cam::LocalizationTally tally(
@@ -91,9 +113,13 @@ MethodLocalization score_method(const WsolModel& m, const std::string& name, con
       cam::Explanation part = e;
       part.maps = maps.narrow(0, 0, scored);
       part.logits = logits.narrow(0, 0, scored);
-      faith.add(m, part, ops::index_select(fed, 0, Tensor::from_vector(rows, {scored})),
-                Tensor::from_vector(classes, {scored}),
-                {.steps = o.curve_steps, .baseline = 0.0, .batch_size = 4 * m.batch_size});
+      const Tensor images = ops::index_select(fed, 0, Tensor::from_vector(rows, {scored}));
+      const Tensor baseline = cam::baseline_images(
+          images, o.baseline, {.blur_sigma = o.blur_sigma, .channel_mean = channel_mean});
+      faith.add(
+          m, *method, part, images, Tensor::from_vector(classes, {scored}),
+          {.steps = o.curve_steps, .baseline_images = baseline, .batch_size = 4 * m.batch_size},
+          o.road);
     }
   }
   MethodLocalization out{.method = name, .boxes = tally.summary()};
@@ -104,6 +130,8 @@ MethodLocalization score_method(const WsolModel& m, const std::string& name, con
     out.increase = faith.increase / n;
     out.deletion = faith.deletion / n;
     out.insertion = faith.insertion / n;
+    out.road = faith.road / n;
+    out.arcc = faith.arcc / n;
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
@@ -158,7 +186,8 @@ LocalizeResult localize(const WsolModel& m, const datasets::ImageDataset& all,
   CAMLAB_CHECK(o.threshold >= 0 && o.threshold <= 1, "localize: --threshold {} outside [0, 1]",
                o.threshold);
   const datasets::ImageDataset data = first_items(all, o.count);
-  const Tensor fed = fed_images(data, pipeline);  // [N, C, H, W]
+  const Tensor fed = fed_images(data, pipeline);                             // [N, C, H, W]
+  const Tensor channel_mean = ops::mean(fed.to(DType::Float32), {0, 2, 3});  // [C], mean baseline
   const std::vector<Case> cases = explained_cases(data);
   LocalizeResult result{
       .images = data.size(), .cases = static_cast<int64_t>(cases.size()), .options = o};
@@ -169,14 +198,15 @@ LocalizeResult localize(const WsolModel& m, const datasets::ImageDataset& all,
   }
   std::vector<FigureMaps> figure(o.methods.size());
   for (size_t k = 0; k < o.methods.size(); ++k) {
-    MethodLocalization scores =
-        score_method(m, o.methods[k], fed, cases, o, faithful_cases, figure_cases, figure[k]);
+    MethodLocalization scores = score_method(m, o.methods[k], fed, channel_mean, cases, o,
+                                             faithful_cases, figure_cases, figure[k]);
     fmt::print(
         "{:<20} GT-known Loc {:5.1f}%  MaxBoxAcc {:5.1f}% (t={:.2f})  pointing {:5.1f}%  "
         "deletion {:.3f}  insertion {:.3f}  ({:.0f} s)\n",
         scores.method, 100 * scores.boxes.gt_known_loc, 100 * scores.boxes.max_box_acc,
         scores.boxes.best_threshold, 100 * scores.boxes.pointing_game, scores.deletion,
         scores.insertion, scores.seconds);
+    if (o.road) fmt::print("{:<20} ROAD {:.3f}  ARCC {:.3f}\n", "", scores.road, scores.arcc);
     std::fflush(stdout);
     result.methods.push_back(std::move(scores));
   }
@@ -192,22 +222,26 @@ LocalizeResult localize(const WsolModel& m, const datasets::ImageDataset& all,
 std::string localize_table(const LocalizeResult& r) {
   std::string text = fmt::format(
       "Localization on {} ({} images, {} image-class cases); boxes at t = {:.2f}, IoU ≥ {:.2f}; "
-      "faithfulness on {} cases, {} deletion/insertion steps.\n\n",
+      "faithfulness on {} cases, {} deletion/insertion steps onto a {} baseline.\n\n",
       r.options.data_name.empty() ? "the dataset" : r.options.data_name, r.images, r.cases,
       r.options.threshold, r.options.iou_threshold,
-      r.methods.empty() ? 0 : r.methods[0].faithfulness_cases, r.options.curve_steps);
+      r.methods.empty() ? 0 : r.methods[0].faithfulness_cases, r.options.curve_steps,
+      cam::curve_baseline_name(r.options.baseline));
+  const bool road = r.options.road;
   text +=
       "| method | GT-known Loc % | Top-1 Loc % | MaxBoxAcc % (t) | mean IoU | pointing % | "
-      "energy % | Avg Drop % | Increase % | Deletion AUC ↓ | Insertion AUC ↑ |\n"
-      "|---|---|---|---|---|---|---|---|---|---|---|\n";
+      "energy % | Avg Drop % | Increase % | Deletion AUC ↓ | Insertion AUC ↑ |";
+  text += road ? " ROAD ↑ | ARCC ↑ |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+               : "\n|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const MethodLocalization& m : r.methods) {
     const cam::LocalizationSummary& b = m.boxes;
     // Unmeasured faithfulness (--faithfulness 0) reads "–", not a misleading 0.
     const std::string faithfulness =
         m.faithfulness_cases == 0
-            ? "– | – | – | –"
+            ? std::string(road ? "– | – | – | – | – | –" : "– | – | – | –")
             : fmt::format("{:.1f} | {:.1f} | {:.3f} | {:.3f}", 100 * m.average_drop,
-                          100 * m.increase, m.deletion, m.insertion);
+                          100 * m.increase, m.deletion, m.insertion) +
+                  (road ? fmt::format(" | {:.3f} | {:.3f}", m.road, m.arcc) : "");
     text += fmt::format(
         "| {} | {:.1f} | {:.1f} | {:.1f} ({:.2f}) | {:.3f} | {:.1f} | {:.1f} | {} |\n", m.method,
         100 * b.gt_known_loc, 100 * b.top1_loc, 100 * b.max_box_acc, b.best_threshold, b.mean_iou,
@@ -236,6 +270,10 @@ nlohmann::json localize_json(const LocalizeResult& r) {
                          {"deletion_auc", m.deletion},
                          {"insertion_auc", m.insertion},
                          {"seconds", m.seconds}};
+    if (r.options.road) {
+      methods[m.method]["road_combined"] = m.road;
+      methods[m.method]["arcc"] = m.arcc;
+    }
   }
   return {{"data", r.options.data_name},
           {"images", r.images},
@@ -244,6 +282,8 @@ nlohmann::json localize_json(const LocalizeResult& r) {
           {"iou_threshold", r.options.iou_threshold},
           {"sweep", r.options.sweep},
           {"curve_steps", r.options.curve_steps},
+          {"curve_baseline", cam::curve_baseline_name(r.options.baseline)},
+          {"blur_sigma", r.options.blur_sigma},
           {"methods", methods}};
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cam/metrics/curve_baseline.h"
 #include "cam/metrics/localization.h"
 #include "experiments/wsol/wsol_data.h"
 
@@ -26,9 +27,12 @@ struct LocalizeOptions {
   int64_t count = 0;                // the first images of the dataset; 0 = all
   int64_t faithfulness_count = -1;  // images scored by Average Drop ... Insertion; < 0 = all
   int64_t curve_steps = 20;         // deletion / insertion curve points − 1
-  int64_t figure_rows = 8;          // images in localize.png
-  std::filesystem::path out;        // "" writes nothing
-  std::string data_name;            // recorded in metrics.json
+  cam::CurveBaseline baseline = cam::CurveBaseline::black;  // what deletion / insertion fill in
+  double blur_sigma = 5.0;                                  // σ (pixels) of the blur baseline
+  bool road = false;  // also ROAD and ARCC (cam/metrics/road.h, arcc.h): 26 imputations per case
+  int64_t figure_rows = 8;    // images in localize.png
+  std::filesystem::path out;  // "" writes nothing
+  std::string data_name;      // recorded in metrics.json
 };
 
 struct MethodLocalization {
@@ -39,6 +43,8 @@ struct MethodLocalization {
   double increase = 0;      // share with O > Y
   double deletion = 0;      // mean AUC, lower is better
   double insertion = 0;     // mean AUC, higher is better
+  double road = 0;          // mean ROADCombined, higher is better (options.road)
+  double arcc = 0;          // mean ARCC in [0, 1], higher is better (options.road)
   double seconds = 0;
 };
 

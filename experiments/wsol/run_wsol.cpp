@@ -25,6 +25,12 @@ int64_t count_or_config(const WsolFlags& flags, const Config& cfg, std::string_v
   return flags.count >= 0 ? flags.count : cfg.get_int(key(verb, "count"));
 }
 
+// --baseline, else localize.baseline; a bad name is an error naming where it came from.
+cam::CurveBaseline baseline_or_config(const LocalizeFlags& flags, const Config& cfg) {
+  if (!flags.baseline.empty()) return cam::parse_curve_baseline(flags.baseline, "--baseline");
+  return cam::parse_curve_baseline(cfg.get_string("localize.baseline"), "localize.baseline");
+}
+
 // The images the segmenter learns from: `file`, else the run's own training split (from its
 // config.toml, since --data replaced the test set in the loaded config).
 datasets::ImageDataset segmenter_training_set(const TrainedModel& trained, const std::string& file,
@@ -72,17 +78,21 @@ LocalizeResult run_localize(const TrainedModel& trained, const WsolFlags& flags,
                             const LocalizeFlags& localize_flags) {
   const Config& cfg = trained.config;
   const WsolSetup setup = prepare_wsol(trained, "localize", flags);
-  const LocalizeOptions options{.methods = methods_or_config(flags, cfg, "localize"),
-                                .threshold = threshold_or_config(flags, cfg, "localize"),
-                                .sweep = localize_flags.sweep,
-                                .sweep_step = localize_flags.sweep_step,
-                                .iou_threshold = cfg.get_double("localize.iou_threshold"),
-                                .count = count_or_config(flags, cfg, "localize"),
-                                .faithfulness_count = localize_flags.faithfulness,
-                                .curve_steps = localize_flags.steps,
-                                .figure_rows = flags.figure_rows,
-                                .out = setup.out,
-                                .data_name = setup.data_name};
+  const LocalizeOptions options{
+      .methods = methods_or_config(flags, cfg, "localize"),
+      .threshold = threshold_or_config(flags, cfg, "localize"),
+      .sweep = localize_flags.sweep,
+      .sweep_step = localize_flags.sweep_step,
+      .iou_threshold = cfg.get_double("localize.iou_threshold"),
+      .count = count_or_config(flags, cfg, "localize"),
+      .faithfulness_count = localize_flags.faithfulness,
+      .curve_steps = localize_flags.steps,
+      .baseline = baseline_or_config(localize_flags, cfg),
+      .blur_sigma = cfg.get_double("localize.blur_sigma"),
+      .road = localize_flags.road || cfg.get_bool("localize.road"),
+      .figure_rows = flags.figure_rows,
+      .out = setup.out,
+      .data_name = setup.data_name};
   return localize(setup.model, trained.data.test, trained.data.eval_pipeline, options);
 }
 

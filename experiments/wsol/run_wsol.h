@@ -39,6 +39,8 @@ struct LocalizeFlags {
   double sweep_step = 0.01;
   int64_t faithfulness = -1;  // images scored by Average Drop ... Insertion; -1 = all, 0 = none
   int64_t steps = 20;         // deletion / insertion steps
+  std::string baseline;       // "black", "blur" or "mean"; "" = localize.baseline
+  bool road = false;          // ROAD and ARCC too; false = localize.road
 };
 
 struct SegmentFlags {
