@@ -63,6 +63,22 @@ cam::MethodSettings method_settings(const Config& cfg) {
   return s;
 }
 
+// What the maps explain beyond the class list: the score kind, and the reference photo of the
+// cosine target (through the photo recipe, so it matches photos the same recipe made).
+void set_target_options(ExplainRequest& r, const LoadedModel& loaded, const ExplainFlags& flags) {
+  const Config& cfg = loaded.config;
+  r.score = flags.score.empty() ? cfg.get_string("explain.score") : flags.score;
+  cam::score_named(r.score);  // an unknown --score fails here, naming the valid ones
+  const std::string reference = flags.reference_image.empty()
+                                    ? cfg.get_string("explain.reference_image")
+                                    : flags.reference_image.string();
+  r.similarity_layer = flags.similarity_layer.empty() ? cfg.get_string("explain.similarity_layer")
+                                                      : flags.similarity_layer;
+  if (reference.empty()) return;
+  r.reference = photo_inputs({reference}, photo_recipe(flags, cfg, input_channels(loaded)))
+                    .images.narrow(0, 0, 1);  // [1, C, H, W]
+}
+
 ExplainRequest make_request(const LoadedModel& loaded, const ExplainFlags& flags) {
   const Config& cfg = loaded.config;
   auto either = [&](const std::string& flag, const char* key) {
@@ -89,6 +105,7 @@ ExplainRequest make_request(const LoadedModel& loaded, const ExplainFlags& flags
   r.device = loaded.device;
   r.out = flags.out.empty() ? loaded.run_dir / "explain" : flags.out;
   r.h5 = flags.h5;
+  set_target_options(r, loaded, flags);
   return r;
 }
 
