@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "autograd/ops.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
 
@@ -11,7 +12,7 @@ namespace {
 
 // Rows [start, start + n) of a per-image tensor; undefined stays undefined.
 Tensor rows(const Tensor& t, int64_t start, int64_t n) {
-  return t.defined() ? t.narrow(0, start, n).contiguous() : t;
+  return t.defined() ? camlab::detach(t).narrow(0, start, n).contiguous() : t;
 }
 
 // Splits an Explanation of `columns` stacked copies of n images ([columns·N, ...]) into one per
@@ -42,7 +43,8 @@ Tensor top_k_classes(const Tensor& logits, int64_t k) {
   CAMLAB_CHECK(k >= 1 && k <= classes,
                "top-k target: k = {} but the model has {} classes (valid 1..{})", k, classes,
                classes);
-  const Tensor host = logits.to(Device::cpu()).to(DType::Float64).contiguous();  // [N, K]
+  const Tensor host =
+      camlab::detach(logits).to(Device::cpu()).to(DType::Float64).contiguous();  // [N, K]
   const double* y = host.data<double>();
   std::vector<int64_t> picked;  // [N, k] row-major
   std::vector<int64_t> order(static_cast<size_t>(classes));

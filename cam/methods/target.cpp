@@ -78,7 +78,7 @@ Tensor Target::classes(const Tensor& logits, std::string_view method) const {
   switch (kind_) {
     case Kind::Predicted:
       // A segmenter's prediction for the image: the class with the largest mean pixel logit.
-      return ops::argmax(logits.dim() == 2 ? logits : ops::mean(logits, {2, 3}), 1);
+      return ops::argmax(logits.dim() == 2 ? logits : ops::mean(camlab::detach(logits), {2, 3}), 1);
     case Kind::Fixed:
       CAMLAB_CHECK(class_index_ >= 0 && class_index_ < k,
                    "{}: target class {} is out of range for a model with {} classes (valid 0..{})",
