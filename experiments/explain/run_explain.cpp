@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "cam/methods/target.h"
 #include "experiments/config/comma_list.h"
 #include "nn/graph/graph.h"
 #include "tensor/error.h"
