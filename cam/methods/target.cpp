@@ -1,5 +1,7 @@
 #include "cam/methods/target.h"
 
+#include <fmt/format.h>
+
 #include <utility>
 #include <vector>
 
@@ -25,6 +27,18 @@ ScoreFn sigmoid_score() {
   return [](const Tensor& logits, const Tensor& classes) {
     return camlab::sigmoid(logit_score()(logits, classes));
   };
+}
+
+const std::vector<std::string>& score_names() {
+  static const std::vector<std::string> names = {"logit", "softmax", "sigmoid"};
+  return names;
+}
+
+ScoreFn score_named(std::string_view name) {
+  if (name == "logit") return logit_score();
+  if (name == "softmax") return softmax_score();
+  if (name == "sigmoid") return sigmoid_score();
+  fail("score '{}' is unknown; valid scores: {}", name, fmt::join(score_names(), ", "));
 }
 
 Target Target::predicted() { return Target(); }
@@ -56,12 +70,15 @@ Target Target::with_score(ScoreFn score) const {
 ScoreFn Target::score_fn() const { return score_ ? score_ : logit_score(); }
 
 Tensor Target::classes(const Tensor& logits, std::string_view method) const {
-  CAMLAB_CHECK(logits.dim() == 2, "{}: the model must return logits [N, K], got {}", method,
-               shape_str(logits.shape()));
+  CAMLAB_CHECK(logits.dim() == 2 || logits.dim() == 4,
+               "{}: the model must return logits [N, K] or per-pixel logits [N, K, H, W], got {}",
+               method, shape_str(logits.shape()));
   const int64_t n = logits.size(0);
   const int64_t k = logits.size(1);
   switch (kind_) {
-    case Kind::Predicted: return ops::argmax(logits, 1);
+    case Kind::Predicted:
+      // A segmenter's prediction for the image: the class with the largest mean pixel logit.
+      return ops::argmax(logits.dim() == 2 ? logits : ops::mean(camlab::detach(logits), {2, 3}), 1);
     case Kind::Fixed:
       CAMLAB_CHECK(class_index_ >= 0 && class_index_ < k,
                    "{}: target class {} is out of range for a model with {} classes (valid 0..{})",

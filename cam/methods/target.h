@@ -10,7 +10,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "tensor/tensor.h"
 
@@ -23,6 +25,10 @@ using ScoreFn = std::function<Tensor(const Tensor& logits, const Tensor& classes
 ScoreFn logit_score();    // y^c, the default: what Grad-CAM and pytorch-grad-cam explain
 ScoreFn softmax_score();  // softmax(y)_c
 ScoreFn sigmoid_score();  // σ(y^c), a multi-label probability
+// The score kinds by name, as explain.score and --score spell them.
+const std::vector<std::string>& score_names();  // logit, softmax, sigmoid
+// logit_score(), softmax_score() or sigmoid_score(); any other name is an Error listing them.
+ScoreFn score_named(std::string_view name);
 
 class Target {
  public:

@@ -1,5 +1,7 @@
 // camlab explain MODEL [--image a.jpg b.png ... | --images DIR | --data FILE.h5]
-//                [--methods gradcam,scorecam] [--layer NAME] [--target pred|label|CLASS,...]
+//                [--methods gradcam,scorecam] [--layer NAME]
+//                [--target pred|label|all|topK|CLASS,...] [--score logit|softmax|sigmoid]
+//                [--reference-image FILE [--similarity-layer NAME]]
 //                [--labels FILE] [--resize 256] [--crop 224] [--mean M,M,M] [--std S,S,S]
 //                [--select MODE | --indices 0:16] [--count N] [--out DIR] [--h5 FILE]
 //                [--colormap jet] [--top 5]
@@ -63,6 +65,25 @@ std::vector<std::string> with_method_flags(const po::variables_map& vm,
   return overrides;
 }
 
+// The target flags beyond --target: what a class map differentiates, and the cosine target.
+void add_target_flags(po::options_description& options) {
+  // clang-format off
+  options.add_options()
+      ("score", po::value<std::string>()->default_value(""),
+       "logit, softmax or sigmoid: what each class map differentiates (explain.score)")
+      ("reference-image", po::value<std::string>()->default_value(""),
+       "explain the cosine between each image's features and this photo's (explain.reference_image)")
+      ("similarity-layer", po::value<std::string>()->default_value(""),
+       "the features --reference-image compares; default the model's output (explain.similarity_layer)");
+  // clang-format on
+}
+
+void read_target_flags(const po::variables_map& vm, experiments::ExplainFlags& flags) {
+  flags.score = vm["score"].as<std::string>();
+  flags.reference_image = vm["reference-image"].as<std::string>();
+  flags.similarity_layer = vm["similarity-layer"].as<std::string>();
+}
+
 }  // namespace
 
 int explain_main(const std::vector<std::string>& args) {
@@ -87,7 +108,7 @@ int explain_main(const std::vector<std::string>& args) {
       ("methods", po::value<std::string>()->default_value(""), "comma-separated method names")
       ("layer", po::value<std::string>()->default_value(""), "target layer (dotted name)")
       ("target", po::value<std::string>()->default_value(""),
-       "pred, label, class indices or names; several (comma-separated) give a map per class")
+       "pred, label, all, topK, class indices or names; several give a map per (method, class)")
       ("select", po::value<std::string>()->default_value(""),
        "first, random, misclassified, confident-wrong, correct or per-class")
       ("indices", po::value<std::string>()->default_value(""), "dataset indices: 0:16 or 3,7,9")
@@ -102,6 +123,7 @@ int explain_main(const std::vector<std::string>& args) {
       ("device", po::value<std::string>()->default_value("cpu"), "cpu, cuda or auto");
   // clang-format on
   add_method_flags(options);
+  add_target_flags(options);
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
@@ -126,6 +148,7 @@ int explain_main(const std::vector<std::string>& args) {
                                   .crop = vm["crop"].as<int64_t>(),
                                   .out = flag("out"),
                                   .h5 = flag("h5")};
+  read_target_flags(vm, flags);
   for (const std::string& path : list("image")) flags.images.emplace_back(path);
   for (const std::string& path : list("images")) flags.images.emplace_back(path);
   experiments::TrainedModel t = experiments::load_trained_model(

@@ -79,7 +79,8 @@ std::string expected_text(const KeySpec& spec) {
     case Kind::SweepTable: return "a table";
     case Kind::BoolOrTable: return "true, false or a table {mean = [...], std = [...]}";
     case Kind::IntOrString:
-      return join_quoted(spec.allowed, "\"") + " or a class index" + spec.range.str();
+      return (spec.allowed.empty() ? std::string("a string") : join_quoted(spec.allowed, "\"")) +
+             " or a class index" + spec.range.str();
     case Kind::LayerList: return "an array of layer tables like {type = \"conv\", out = 32}";
     case Kind::BlockTable: return "a table of named layer lists";
   }

@@ -26,7 +26,8 @@ std::string short_type(const KeySpec& spec) {
     case Kind::StringArray: return "string array";
     case Kind::Table: return "table";
     case Kind::BoolOrTable: return "bool or {mean, std}";
-    case Kind::IntOrString: return join_bar(spec.allowed) + "|class index";
+    case Kind::IntOrString:
+      return spec.allowed.empty() ? "string|class index" : join_bar(spec.allowed) + "|class index";
     case Kind::LayerList: return "layer list";
     case Kind::BlockTable: return "name -> layer list";
     case Kind::SweepTable: return "\"key\" -> values";

@@ -46,8 +46,10 @@ std::vector<KeySpec> make_schema() {
       "training transforms, e.g. [\"random_crop:2\", \"hflip\"]", {},
       {"random_crop", "hflip", "random_affine"});  // datasets/transform.h's parse_transform names
   augment.allowed_before_colon = true;
-  KeySpec target = choice("explain.target", "predicted", {"predicted", "label"},
-      "class to explain: the prediction, the true label, or a class index");
+  // Any string: a comma list of predicted, label, all, topK, class indices or names, resolved
+  // against the model's classes when explaining (experiments/explain/target_columns.h).
+  KeySpec target = text("explain.target", "predicted",
+      "classes to explain, comma-separated: predicted, label, all, topK, class indices or names");
   target.kind = Kind::IntOrString;
   target.range = at_least(0);
   return {
@@ -153,6 +155,12 @@ std::vector<KeySpec> make_schema() {
         "which test images to explain"),
     text("explain.layer", "", "target layer; empty = model.cam_layer"),
     target,
+    choice("explain.score", "logit", cam::score_names(),
+        "what each class map differentiates: the logit, softmax or sigmoid probability"),
+    text("explain.reference_image", "",
+        "a photo whose features each image is compared to (cosine target); empty = class targets"),
+    text("explain.similarity_layer", "",
+        "the features the cosine target compares: a layer's output; empty = the model's output"),
     text("explain.labels", "", "class names, one per line, for photos; empty = the dataset's"),
     integer("explain.top", "5", at_least(1), "predictions printed per image"),
     boolean("explain.aug_smooth", "false",

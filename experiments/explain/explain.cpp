@@ -3,40 +3,43 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <optional>
 
 #include "autograd/grad_mode.h"
 #include "cam/methods/method.h"
+#include "cam/methods/multi_target.h"
+#include "cam/methods/segmentation_target.h"
+#include "cam/methods/similarity_target.h"
 #include "cam/render/figure_grid.h"
 #include "cam/render/photo_overlay.h"
 #include "cam/render/png_io.h"
+#include "experiments/explain/target_columns.h"
 #include "tensor/ops.h"
 
 namespace camlab::experiments {
 namespace {
 
-struct TargetChoice {
-  cam::Target target;
-  std::string title;  // "" for pred/label, else the class name
-};
-
-TargetChoice parse_target(const std::string& text, const ExplainInputs& inputs,
-                          const ExplainRequest& request, int64_t classes) {
-  if (text == "pred" || text == "predicted") return {cam::Target::predicted(), ""};
-  if (text == "label") {
-    CAMLAB_CHECK(inputs.labels.defined(),
-                 "--target label: photos have no labels; give pred, a class index or a name");
-    return {cam::Target::labels(inputs.labels.to(request.device)), ""};
-  }
-  const int64_t k = class_index(text, request.class_names, classes);
-  return {cam::Target::fixed(k), class_name(k, request.class_names)};
+// Each image's class probabilities [N, K] on the CPU from its logits; a segmenter's per-pixel
+// logits [N, K, H, W] are averaged over the pixels first.
+Tensor probabilities_of(const Tensor& logits, const ExplainRequest& request) {
+  const Tensor y = logits.dim() == 4 ? ops::mean(logits, {2, 3}) : logits;  // [N, K]
+  return (request.multilabel ? ops::sigmoid(y) : ops::softmax(y, 1)).to(Device::cpu());
 }
 
-// Each image's class probabilities [N, K] on the CPU, from one forward that records no graph.
-Tensor probabilities_of(nn::Module& model, const Tensor& images, const ExplainRequest& request) {
+// The model's output for the images, from one forward that records no graph.
+Tensor logits_of(nn::Module& model, const Tensor& images) {
   autograd::NoGradGuard no_grad;
   model.eval();
-  Tensor logits = model(images.to(request.device));  // [N, K]
-  return (request.multilabel ? ops::sigmoid(logits) : ops::softmax(logits, 1)).to(Device::cpu());
+  return model(images);  // [N, K] or [N, K, H, W]
+}
+
+// What each class column is scored by: the similarity to the reference image when one is given,
+// the class's pixel logits under its predicted region for a segmenter, else explain.score.
+cam::ScoreFn score_of(const ExplainRequest& request, const Tensor& logits,
+                      const std::optional<cam::FeatureSimilarity>& similarity) {
+  if (similarity) return similarity->score();
+  if (logits.dim() == 4 && request.score == "logit") return cam::segmentation_score();
+  return cam::score_named(request.score);
 }
 
 std::string row_caption(const ExplainInputs& inputs, int64_t row, const ClassScore& best,
@@ -80,29 +83,40 @@ ExplainResult explain(nn::Module& model, const ExplainInputs& inputs,
   ExplainResult result;
   result.file.inputs = images;
   result.file.indices = inputs.indices;
-  const Tensor probabilities = probabilities_of(model, images, request);  // [N, K]
+  const Tensor logits = logits_of(model, images);                  // [N, K] or [N, K, H, W]
+  const Tensor probabilities = probabilities_of(logits, request);  // [N, K]
   for (int64_t i = 0; i < n; ++i) {
     result.top.push_back(top_classes(probabilities.select(0, i), request.top_k));
   }
   print_top(inputs, result, request);
 
+  const TargetColumns columns =
+      target_columns(request.targets, logits, inputs.labels, request.class_names);
+  std::optional<cam::FeatureSimilarity> similarity;
+  if (request.reference.defined()) {
+    similarity.emplace(model, request.similarity_layer, request.reference.to(request.device));
+  }
+  const cam::ScoreFn score = score_of(request, logits, similarity);
   std::vector<std::vector<Tensor>> row_maps(n);  // [N][columns] of [H, W]
   std::vector<std::string> titles = {"input"};
-  for (const std::string& target_text : request.targets) {
-    const TargetChoice choice = parse_target(target_text, inputs, request, probabilities.size(1));
-    for (const std::string& name : request.methods) {
-      cam::MethodSettings settings = request.method_settings;
-      if (!request.layer.empty()) settings.common.layers = {request.layer};
-      settings.common.image_shape = {images.size(1), images.size(2), images.size(3)};
-      settings.set_seed(request.seed);
-      auto method = cam::make_method(name, model, settings);
-      cam::Explanation e = method->explain(images, choice.target);
-      const std::string key = request.targets.size() == 1 ? name : name + ":" + target_text;
-      const std::string column = choice.title.empty() ? name : name + ": " + choice.title;
+  for (const std::string& name : request.methods) {
+    cam::MethodSettings settings = request.method_settings;
+    if (!request.layer.empty()) settings.common.layers = {request.layer};
+    settings.common.image_shape = {images.size(1), images.size(2), images.size(3)};
+    settings.set_seed(request.seed);
+    auto method = cam::make_method(name, model, settings);
+    const std::vector<cam::Explanation> per_column =
+        cam::explain_classes(*method, images, columns.classes, score);
+    for (size_t t = 0; t < per_column.size(); ++t) {
+      const cam::Explanation& e = per_column[t];
+      const std::string& title = columns.titles[t];
+      const std::string key = per_column.size() == 1 ? name : name + ":" + columns.keys[t];
+      const std::string column = title.empty() ? name : name + ": " + title;
       fmt::print("{:<34} layer {:<12} maps {}\n", column, e.layer.empty() ? "-" : e.layer,
                  shape_str(e.maps.shape()));
       result.file.maps[key] = e.maps;
       result.file.raw[key] = e.raw;
+      result.file.classes[key] = e.targets;
       result.file.logits = e.logits;
       result.file.targets = e.targets;
       if (!e.layer.empty()) result.file.layer = e.layer;
@@ -114,8 +128,7 @@ ExplainResult explain(nn::Module& model, const ExplainInputs& inputs,
         if (inputs.photos.empty()) continue;
         const std::filesystem::path full =
             request.out / fmt::format("{}_{}{}.png", inputs.files[i].stem().string(),
-                                      file_safe(name),
-                                      choice.title.empty() ? "" : "_" + file_safe(choice.title));
+                                      file_safe(name), title.empty() ? "" : "_" + file_safe(title));
         render::write_png(full, render::overlay_on_photo(inputs.photos[i], inputs.crops[i],
                                                          maps.select(0, i), request.colormap));
         result.written.push_back(full);

@@ -26,9 +26,18 @@ struct ExplainRequest {
   std::vector<std::string> methods = {"gradcam"};
   std::string layer;  // "" = each method's automatic layer
   // One entry per map set: "pred" (each image's top class), "label" (its true class), a class
-  // index or a class name. Two or more give one map per class, the CAM and Grad-CAM papers'
-  // two-class figures.
+  // index or a class name; "all" (every class) and "topK" (each image's K largest logits) give
+  // several. Two or more give one map per (method, class), the CAM and Grad-CAM papers'
+  // two-class figures; each method runs once on the images repeated per class.
   std::vector<std::string> targets = {"pred"};
+  // What a class column differentiates: "logit", "softmax" or "sigmoid" (cam::score_named). A
+  // model with per-pixel logits [N, K, H, W] and "logit" gets the segmentation target instead:
+  // the class's pixel logits summed over its predicted region.
+  std::string score = "logit";
+  // When defined ([1, C, H, W], preprocessed like the images): every column explains the cosine
+  // between the image's features and this reference's instead of a class score.
+  Tensor reference;
+  std::string similarity_layer;  // the features compared: a layer's output; "" = the model's output
   std::vector<std::string> class_names;  // names of the model's classes (may be empty)
   bool multilabel = false;               // sigmoid instead of softmax for the probabilities
   render::Colormap colormap = render::Colormap::Jet;

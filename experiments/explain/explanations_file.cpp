@@ -81,6 +81,9 @@ void write_explanations(const std::filesystem::path& path, const ExplanationsFil
   write_tensor(h5.get(), "/indices", file.indices);
   for (const auto& [method, maps] : file.maps) write_tensor(h5.get(), "/maps/" + method, maps);
   for (const auto& [method, raw] : file.raw) write_tensor(h5.get(), "/raw/" + method, raw);
+  for (const auto& [key, classes] : file.classes) {
+    write_tensor(h5.get(), "/classes/" + key, classes);
+  }
   write_layer_attribute(h5.get(), path, file.layer);
   h5.save();  // <path>.tmp, fsync, rename
 }
@@ -98,6 +101,9 @@ ExplanationsFile read_explanations(const std::filesystem::path& path) {
   }
   for (const std::string& m : group_members(h5.get(), "/raw")) {
     file.raw[m] = read_tensor(h5.get(), "/raw/" + m, path);
+  }
+  for (const std::string& key : group_members(h5.get(), "/classes")) {
+    file.classes[key] = read_tensor(h5.get(), "/classes/" + key, path);
   }
   if (H5Aexists(h5.get(), "layer") > 0) {
     Handle attr{H5Aopen(h5.get(), "layer", H5P_DEFAULT), H5Aclose};

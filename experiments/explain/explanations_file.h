@@ -7,7 +7,8 @@
 //   write_explanations("runs/quick/explain/maps.h5", file);   // atomic: tmp + rename
 //
 // Layout: /maps/<method> float32 [N, H, W] in [0, 1], /raw/<method> float32 [N, h, w],
-// /targets int64 [N], /indices int64 [N], /inputs float32 [N, C, H, W], /logits float32 [N, K],
+// /targets int64 [N], /classes/<method> int64 [N], /indices int64 [N],
+// /inputs float32 [N, C, H, W], /logits float32 [N, K],
 // root attribute `layer`.
 #pragma once
 
@@ -27,6 +28,9 @@ struct ExplanationsFile {
   std::string layer;
   std::map<std::string, Tensor> maps;  // method -> [N, H, W]
   std::map<std::string, Tensor> raw;   // method -> [N, h, w]
+  // key -> int64 [N]: the class each image's map explains (keys as in `maps`; with several
+  // targets per image the keys are "method:target" and each records its own classes)
+  std::map<std::string, Tensor> classes;
 };
 
 void write_explanations(const std::filesystem::path& path, const ExplanationsFile& file);

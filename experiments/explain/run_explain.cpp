@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "cam/methods/target.h"
 #include "experiments/config/comma_list.h"
 #include "experiments/explain/config_method_settings.h"
 #include "nn/graph/graph.h"
@@ -48,6 +49,22 @@ int64_t input_channels(const LoadedModel& loaded) {
   return graph != nullptr ? graph->input_channels(3) : 3;
 }
 
+// What the maps explain beyond the class list: the score kind, and the reference photo of the
+// cosine target (through the photo recipe, so it matches photos the same recipe made).
+void set_target_options(ExplainRequest& r, const LoadedModel& loaded, const ExplainFlags& flags) {
+  const Config& cfg = loaded.config;
+  r.score = flags.score.empty() ? cfg.get_string("explain.score") : flags.score;
+  cam::score_named(r.score);  // an unknown --score fails here, naming the valid ones
+  const std::string reference = flags.reference_image.empty()
+                                    ? cfg.get_string("explain.reference_image")
+                                    : flags.reference_image.string();
+  r.similarity_layer = flags.similarity_layer.empty() ? cfg.get_string("explain.similarity_layer")
+                                                      : flags.similarity_layer;
+  if (reference.empty()) return;
+  r.reference = photo_inputs({reference}, photo_recipe(flags, cfg, input_channels(loaded)))
+                    .images.narrow(0, 0, 1);  // [1, C, H, W]
+}
+
 ExplainRequest make_request(const LoadedModel& loaded, const ExplainFlags& flags) {
   const Config& cfg = loaded.config;
   auto either = [&](const std::string& flag, const char* key) {
@@ -74,6 +91,7 @@ ExplainRequest make_request(const LoadedModel& loaded, const ExplainFlags& flags
   r.device = loaded.device;
   r.out = flags.out.empty() ? loaded.run_dir / "explain" : flags.out;
   r.h5 = flags.h5;
+  set_target_options(r, loaded, flags);
   return r;
 }
 

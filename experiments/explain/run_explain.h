@@ -7,7 +7,8 @@
 //                                 flags);
 //
 // Every flag left empty (or 0) takes its config key: explain.methods, .layer, .target, .select,
-// .count, .colormap, .labels, .top and explain.photo.{resize, crop, mean, std}.
+// .count, .colormap, .labels, .top, .score, .reference_image, .similarity_layer and
+// explain.photo.{resize, crop, mean, std}.
 #pragma once
 
 #include <filesystem>
@@ -28,6 +29,11 @@ struct ExplainFlags {
   int64_t resize = -1, crop = -1;  // -1 = the config's; 0 = skip the step
   std::filesystem::path out;       // "" = RUN_DIR/explain
   std::filesystem::path h5;
+  // Targets: the score kind (logit, softmax, sigmoid) and the cosine target's reference photo
+  // and compared layer ("" = explain.score, .reference_image, .similarity_layer).
+  std::string score;
+  std::filesystem::path reference_image;
+  std::string similarity_layer;
 };
 
 // The model as the loader gives it back, with its config and test data. An imported graph that

@@ -17,11 +17,13 @@
 #include "experiments/explain/explanations_file.h"
 #include "experiments/train/trainer.h"
 #include "tests/experiments/temp_dir.h"
+#include "tests/support/values.h"
 
 namespace camlab::experiments {
 namespace {
 
 namespace fs = std::filesystem;
+using test::values;
 
 const std::string kCamlab = std::string(CAMLAB_BINARY_DIR) + "/camlab";
 const fs::path kPhotos = "/usr/lib/python3/dist-packages/skimage/data";  // python3-skimage
@@ -131,6 +133,38 @@ TEST_F(ExplainPhotos, RgbDatasetAt224AndBadFiles) {
                           " --target label");
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.err.find("photos have no labels"), std::string::npos) << r.err;
+}
+
+// The target flags: --target top2 with --score softmax writes one map per (method, rank) with
+// each image's classes recorded, --reference-image explains the cosine to a photo, and a bad
+// --score or topK is one line naming what is valid.
+TEST_F(ExplainPhotos, TopKScoreAndReferenceImageFlags) {
+  test::TempDir dir;
+  const fs::path run = train_tiny_rgb(dir);
+  const fs::path photo = kPhotos / "chelsea.png";
+  const std::string base =
+      "explain " + run.string() + " --image " + photo.string() + " --resize 40 --crop 32";
+
+  Cli r = run_camlab(dir, base + " --methods gradcam --target top2 --score softmax --h5 a.h5");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const ExplanationsFile top = read_explanations(dir.path() / "a.h5");
+  ASSERT_TRUE(top.classes.count("gradcam:top1") && top.classes.count("gradcam:top2"));
+  EXPECT_NE(values(top.classes.at("gradcam:top1")), values(top.classes.at("gradcam:top2")));
+  EXPECT_EQ(top.maps.at("gradcam:top2").shape(), (Shape{1, 32, 32}));
+
+  r = run_camlab(dir,
+                 base + " --methods gradcam --reference-image " + photo.string() + " --h5 b.h5");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(read_explanations(dir.path() / "b.h5").maps.at("gradcam").shape(), (Shape{1, 32, 32}));
+
+  r = run_camlab(dir, base + " --score prob");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("logit, softmax, sigmoid"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  r = run_camlab(dir, base + " --target top9");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("top9"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 TEST(ClassNames, FileIndexAndTopK) {

@@ -1,0 +1,101 @@
+// Several targets per image through the explain pipeline: the target list becomes map columns
+// (all, topK, indices, names), one-line errors for bad entries, and explain() writes one map per
+// (method, class) with each map's classes recorded in the HDF5 file.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "autograd/grad_mode.h"
+#include "cam/methods/multi_target.h"
+#include "cam/render/heatmap.h"
+#include "experiments/explain/explain.h"
+#include "experiments/explain/target_columns.h"
+#include "tensor/ops.h"
+#include "tests/cam/cam_methods_fixture.h"
+#include "tests/experiments/temp_dir.h"
+
+namespace camlab::experiments {
+namespace {
+
+using cam::test::mentions;
+using cam::test::values;
+
+const std::vector<std::string> kNames = {"circle", "square", "triangle"};
+
+TEST(ExplainTargets, EntriesBecomeColumns) {
+  const Tensor logits = Tensor::from_vector<float>({0.1F, 2.0F, 1.0F,  //
+                                                    3.0F, -1.0F, 0.5F},
+                                                   {2, 3});
+  const Tensor labels = Tensor::from_vector<int64_t>({2, 1}, {2});
+  const TargetColumns top = target_columns({"top2"}, logits, labels, kNames);
+  EXPECT_EQ(values(top.classes), (std::vector<double>{1, 2, 0, 2}));  // [2, 2]
+  EXPECT_EQ(top.keys, (std::vector<std::string>{"top1", "top2"}));
+  const TargetColumns mixed =
+      target_columns({"pred", "label", "square", "0"}, logits, labels, kNames);
+  EXPECT_EQ(values(mixed.classes), (std::vector<double>{1, 2, 1, 0,  //
+                                                        0, 1, 1, 0}));
+  EXPECT_EQ(mixed.titles, (std::vector<std::string>{"", "", "square", "circle"}));
+  const TargetColumns every = target_columns({"all"}, logits, Tensor(), {});
+  EXPECT_EQ(values(every.classes), (std::vector<double>{0, 1, 2, 0, 1, 2}));
+  EXPECT_EQ(every.keys, (std::vector<std::string>{"0", "1", "2"}));
+
+  auto error = [&](const std::vector<std::string>& entries) {
+    return CAM_ERROR_MESSAGE(target_columns(entries, logits, Tensor(), kNames));
+  };
+  EXPECT_TRUE(mentions(error({"top4"}), {"target top4", "3 classes", "top1..top3"}));
+  EXPECT_TRUE(mentions(error({"top0"}), {"target top0", "top1..top3"}));
+  EXPECT_TRUE(mentions(error({"label"}), {"target label", "no labels"}));
+  EXPECT_TRUE(mentions(error({"dog"}), {"dog"}));
+}
+
+TEST(ExplainTargets, OneMapPerMethodAndClassWithTheClassesRecorded) {
+  cam::test::CamFixture fx;
+  auto net = fx.net(DType::Float32);
+  ExplainInputs in;
+  in.images = fx.inputs(DType::Float32);  // [3, 1, 12, 12]
+  in.labels = fx.labels();
+  in.indices = Tensor::from_vector<int64_t>({0, 1, 2}, {3});
+  for (int64_t i = 0; i < 3; ++i) {
+    in.names.push_back("#" + std::to_string(i));
+    in.shown.push_back(render::to_rgb(in.images.select(0, i)));
+  }
+  test::TempDir dir;
+  const ExplainRequest request{.methods = {"gradcam", "scorecam"},
+                               .targets = {"top2", "circle"},
+                               .score = "softmax",
+                               .class_names = kNames,
+                               .out = dir.path() / "figs",
+                               .h5 = dir.path() / "maps.h5"};
+  const ExplainResult result = explain(*net, in, request);
+  EXPECT_EQ(result.columns,
+            (std::vector<std::string>{"gradcam: top1", "gradcam: top2", "gradcam: circle",
+                                      "scorecam: top1", "scorecam: top2", "scorecam: circle"}));
+  const ExplanationsFile file = read_explanations(dir.path() / "maps.h5");
+  Tensor logits;
+  {
+    autograd::NoGradGuard no_grad;
+    logits = (*net)(in.images);
+  }
+  const Tensor top = cam::top_k_classes(logits, 2);  // int64 [3, 2]
+  for (const std::string method : {"gradcam", "scorecam"}) {
+    for (int64_t r = 0; r < 2; ++r) {
+      const std::string key = method + ":top" + std::to_string(r + 1);
+      ASSERT_TRUE(file.classes.count(key)) << key;
+      EXPECT_EQ(values(file.classes.at(key)), values(top.select(1, r).contiguous())) << key;
+      EXPECT_EQ(file.maps.at(key).shape(), (Shape{3, 12, 12})) << key;
+    }
+    EXPECT_EQ(values(file.classes.at(method + ":circle")), (std::vector<double>{0, 0, 0}));
+  }
+  // The top-1 map under the softmax score is the one a direct softmax call gives.
+  const cam::Explanation direct =
+      cam::make_method("gradcam", *net, {.common = {.image_shape = {1, 12, 12}}})
+          ->explain(
+              in.images,
+              cam::Target::labels(top.select(1, 0).contiguous()).with_score(cam::softmax_score()));
+  EXPECT_TRUE(cam::test::all_close(values(file.maps.at("gradcam:top1")),
+                                   {direct.maps.shape(), values(direct.maps)}, 0, 1e-5));
+}
+
+}  // namespace
+}  // namespace camlab::experiments
