@@ -1,6 +1,7 @@
 #include "nn/batch_norm.h"
 
 #include "autograd/ops.h"
+#include "nn/sync_batch_norm.h"
 
 namespace camlab::nn {
 namespace {
@@ -50,6 +51,10 @@ Tensor BatchNorm2d::forward(const Tensor& x) {
   // Without running statistics there is nothing to evaluate with: batch statistics always.
   const bool use_batch_stats = is_training() || !options_.track_running_stats;
   if (is_training() && options_.track_running_stats) increment(num_batches_tracked);
+  if (use_batch_stats && stat_reducer_) {
+    return sync_batch_norm(x, weight, bias, running_mean, running_var, options_.momentum,
+                           options_.eps, stat_reducer_);
+  }
   return camlab::batch_norm(x, weight, bias, running_mean, running_var, use_batch_stats,
                             options_.momentum, options_.eps);
 }

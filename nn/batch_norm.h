@@ -4,9 +4,14 @@
 //   BatchNorm2d bn(64);                  // weight 1, bias 0, running_mean 0, running_var 1
 //   Tensor y = bn(x);                    // training: batch stats; running stats updated in place
 //   bn.eval();  y = bn(x);               // uses running_mean / running_var
+//   bn.set_stat_reducer(reducer);        // training: statistics over every rank
+//   (sync_batch_norm.h)
 //   // state dict: weight, bias, running_mean, running_var, num_batches_tracked (int64)
 #pragma once
 
+#include <memory>
+
+#include "nn/batch_stat_reducer.h"
 #include "nn/module.h"
 
 namespace camlab::nn {
@@ -29,6 +34,11 @@ class BatchNorm2d : public Module {
 
   int64_t num_features() const { return num_features_; }
   const BatchNormOptions& options() const { return options_; }
+  // With a reducer, training forwards normalise with the statistics of every rank's batch
+  // (torch.nn.SyncBatchNorm); eval still uses the running statistics. nullptr: per-rank.
+  void set_stat_reducer(std::shared_ptr<BatchStatReducer> reducer) {
+    stat_reducer_ = std::move(reducer);
+  }
 
   Tensor weight;               // [C] γ, undefined without affine
   Tensor bias;                 // [C] β, undefined without affine
@@ -39,6 +49,7 @@ class BatchNorm2d : public Module {
  private:
   int64_t num_features_;
   BatchNormOptions options_;
+  std::shared_ptr<BatchStatReducer> stat_reducer_;
 };
 
 }  // namespace camlab::nn

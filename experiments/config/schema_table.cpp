@@ -133,6 +133,8 @@ std::vector<KeySpec> make_schema() {
     choice("train.loss.type", "cross_entropy", {"cross_entropy", "bce"},
         "cross_entropy (single label) or bce (multi-label)"),
     number("train.loss.label_smoothing", "0.0", half_open(0, 1), "cross_entropy target smoothing"),
+    boolean("train.sync_batchnorm", "false",
+        "under mpirun: batch norm statistics over all ranks' batches (SyncBatchNorm), not per rank"),
     number("train.clip_grad_norm", "0.0", at_least(0), "clip the global gradient L2 norm; 0 = off"),
     integer("train.checkpoint_every", "1", at_least(0),
         "epochs between checkpoints; 0 = only at the end"),

@@ -73,22 +73,20 @@ void print_top(const ExplainInputs& inputs, const ExplainResult& result,
 
 }  // namespace
 
-ExplainResult explain(nn::Module& model, const ExplainInputs& inputs,
-                      const ExplainRequest& request) {
+ExplainResult compute_explanations(nn::Module& model, const ExplainInputs& inputs,
+                                   const ExplainRequest& request) {
   CAMLAB_CHECK(!request.methods.empty() && !request.targets.empty(),
                "explain: give at least one method and one target");
-  std::filesystem::create_directories(request.out);
   const Tensor images = inputs.images.to(request.device);  // [N, C, H, W]
   const auto n = images.size(0);
   ExplainResult result;
   result.file.inputs = images;
   result.file.indices = inputs.indices;
-  const Tensor logits = logits_of(model, images);                  // [N, K] or [N, K, H, W]
-  const Tensor probabilities = probabilities_of(logits, request);  // [N, K]
+  const Tensor logits = logits_of(model, images);         // [N, K] or [N, K, H, W]
+  result.probabilities = probabilities_of(logits, request);  // [N, K]
   for (int64_t i = 0; i < n; ++i) {
-    result.top.push_back(top_classes(probabilities.select(0, i), request.top_k));
+    result.top.push_back(top_classes(result.probabilities.select(0, i), request.top_k));
   }
-  print_top(inputs, result, request);
 
   const TargetColumns columns =
       target_columns(request.targets, logits, inputs.labels, request.class_names);
@@ -97,8 +95,6 @@ ExplainResult explain(nn::Module& model, const ExplainInputs& inputs,
     similarity.emplace(model, request.similarity_layer, request.reference.to(request.device));
   }
   const cam::ScoreFn score = score_of(request, logits, similarity);
-  std::vector<std::vector<Tensor>> row_maps(n);  // [N][columns] of [H, W]
-  std::vector<std::string> titles = {"input"};
   for (const std::string& name : request.methods) {
     cam::MethodSettings settings = request.method_settings;
     if (!request.layer.empty()) settings.common.layers = {request.layer};
@@ -111,31 +107,44 @@ ExplainResult explain(nn::Module& model, const ExplainInputs& inputs,
       const cam::Explanation& e = per_column[t];
       const std::string& title = columns.titles[t];
       const std::string key = per_column.size() == 1 ? name : name + ":" + columns.keys[t];
-      const std::string column = title.empty() ? name : name + ": " + title;
-      fmt::print("{:<34} layer {:<12} maps {}\n", column, e.layer.empty() ? "-" : e.layer,
-                 shape_str(e.maps.shape()));
       result.file.maps[key] = e.maps;
       result.file.raw[key] = e.raw;
       result.file.classes[key] = e.targets;
       result.file.logits = e.logits;
       result.file.targets = e.targets;
       if (!e.layer.empty()) result.file.layer = e.layer;
-      result.columns.push_back(column);
-      titles.push_back(column);
-      const Tensor maps = e.maps.to(Device::cpu());  // [N, H, W]
-      for (int64_t i = 0; i < n; ++i) {
-        row_maps[i].push_back(maps.select(0, i));
-        if (inputs.photos.empty()) continue;
-        const std::filesystem::path full =
-            request.out / fmt::format("{}_{}{}.png", inputs.files[i].stem().string(),
-                                      file_safe(name), title.empty() ? "" : "_" + file_safe(title));
-        render::write_png(full, render::overlay_on_photo(inputs.photos[i], inputs.crops[i],
-                                                         maps.select(0, i), request.colormap));
-        result.written.push_back(full);
-      }
+      result.columns.push_back(title.empty() ? name : name + ": " + title);
+      result.column_parts.push_back(
+          {key, e.layer, file_safe(name) + (title.empty() ? "" : "_" + file_safe(title))});
+    }
+  }
+  return result;
+}
+
+void write_explain_outputs(const ExplainInputs& inputs, ExplainResult& result,
+                           const ExplainRequest& request) {
+  std::filesystem::create_directories(request.out);
+  const int64_t n = inputs.images.size(0);
+  print_top(inputs, result, request);
+  std::vector<std::vector<Tensor>> row_maps(n);  // [N][columns] of [H, W]
+  for (size_t c = 0; c < result.columns.size(); ++c) {
+    const ExplainColumn& column = result.column_parts[c];
+    const Tensor maps = result.file.maps.at(column.key).to(Device::cpu());  // [N, H, W]
+    fmt::print("{:<34} layer {:<12} maps {}\n", result.columns[c],
+               column.layer.empty() ? "-" : column.layer, shape_str(maps.shape()));
+    for (int64_t i = 0; i < n; ++i) {
+      row_maps[i].push_back(maps.select(0, i));
+      if (inputs.photos.empty()) continue;
+      const std::filesystem::path full =
+          request.out / fmt::format("{}_{}.png", inputs.files[i].stem().string(), column.file_tag);
+      render::write_png(full, render::overlay_on_photo(inputs.photos[i], inputs.crops[i],
+                                                       maps.select(0, i), request.colormap));
+      result.written.push_back(full);
     }
   }
 
+  std::vector<std::string> titles = {"input"};
+  titles.insert(titles.end(), result.columns.begin(), result.columns.end());
   render::FigureGrid grid(titles);
   for (int64_t i = 0; i < n; ++i) {
     grid.add_row(row_caption(inputs, i, result.top[i].front(), request), inputs.shown[i],
@@ -153,6 +162,12 @@ ExplainResult explain(nn::Module& model, const ExplainInputs& inputs,
                  ? ""
                  : fmt::format(" and {} full-size overlays",
                                result.written.size() - 1 - (request.h5.empty() ? 0 : 1)));
+}
+
+ExplainResult explain(nn::Module& model, const ExplainInputs& inputs,
+                      const ExplainRequest& request) {
+  ExplainResult result = compute_explanations(model, inputs, request);
+  write_explain_outputs(inputs, result, request);
   return result;
 }
 

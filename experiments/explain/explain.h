@@ -51,9 +51,18 @@ struct ExplainRequest {
   std::filesystem::path h5;   // also write the maps here ("" = no)
 };
 
+// One map column of the figure: which method and target, and where its maps are kept.
+struct ExplainColumn {
+  std::string key;       // its entry in ExplanationsFile::maps and ::raw
+  std::string layer;     // the layer the method read; "" when it reads none
+  std::string file_tag;  // photo overlays are "<photo stem>_<file_tag>.png"
+};
+
 struct ExplainResult {
   ExplanationsFile file;                     // maps keyed "method" (one target) or "method:target"
   std::vector<std::string> columns;          // the figure's map columns, in order
+  std::vector<ExplainColumn> column_parts;   // the same columns' keys, layers and file tags
+  Tensor probabilities;                      // [N, K] on the CPU: softmax (sigmoid) of the logits
   std::vector<std::vector<ClassScore>> top;  // [N][top_k] most probable classes
   std::vector<std::filesystem::path> written;  // every file written
 };
@@ -62,5 +71,13 @@ struct ExplainResult {
 // map set and the top-k classes of each image. Errors name the method, target or file.
 ExplainResult explain(nn::Module& model, const ExplainInputs& inputs,
                       const ExplainRequest& request);
+
+// explain() in its two halves, for a caller that moves the maps in between (sharded_explain.h):
+// every map and the top-k classes, printing and writing nothing; then the printed lines and the
+// files, from a result whose rows are `inputs`' rows.
+ExplainResult compute_explanations(nn::Module& model, const ExplainInputs& inputs,
+                                   const ExplainRequest& request);
+void write_explain_outputs(const ExplainInputs& inputs, ExplainResult& result,
+                           const ExplainRequest& request);
 
 }  // namespace camlab::experiments

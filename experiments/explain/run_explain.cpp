@@ -5,6 +5,7 @@
 #include "cam/methods/target.h"
 #include "experiments/config/comma_list.h"
 #include "experiments/explain/config_method_settings.h"
+#include "experiments/explain/sharded_explain.h"
 #include "nn/graph/graph.h"
 #include "tensor/error.h"
 
@@ -101,9 +102,9 @@ ExplainResult run_explain(const LoadedModel& loaded, const ExplainFlags& flags) 
   const Config& cfg = loaded.config;
   ExplainRequest request = make_request(loaded, flags);
   if (!flags.images.empty()) {
-    return explain(loaded.model,
-                   photo_inputs(flags.images, photo_recipe(flags, cfg, input_channels(loaded))),
-                   request);
+    return explain_on_ranks(
+        loaded.model, photo_inputs(flags.images, photo_recipe(flags, cfg, input_channels(loaded))),
+        request, cfg.get_string("distributed.backend"));
   }
   CAMLAB_CHECK(loaded.data != nullptr && loaded.test_loader != nullptr,
                "explain: this model has no test set; pass --image/--images or --data FILE.h5");
@@ -113,11 +114,11 @@ ExplainResult run_explain(const LoadedModel& loaded, const ExplainFlags& flags) 
                              .indices = flags.indices,
                              .count = flags.count > 0 ? flags.count : cfg.get_int("explain.count"),
                              .seed = static_cast<uint64_t>(cfg.get_int("experiment.seed"))};
-  return explain(
+  return explain_on_ranks(
       loaded.model,
       dataset_inputs(loaded.model, *loaded.test_loader, loaded.data->test,
                      loaded.data->eval_pipeline, loaded.device, loaded.multilabel, choice),
-      request);
+      request, cfg.get_string("distributed.backend"));
 }
 
 }  // namespace camlab::experiments

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "distributed/sync_batch_norm.h"
 #include "experiments/model/experiment_model.h"
 #include "experiments/run/run_info.h"
 #include "tensor/threads.h"
@@ -83,6 +84,10 @@ TrainingSession::TrainingSession(const Config& config, const TrainOptions& train
   if (comm->size() > 1) {
     data_parallel = std::make_unique<distributed::DataParallel>(
         *model, *comm, distributed::DataParallelOptions{cfg.get_double("distributed.bucket_mb")});
+    if (cfg.get_bool("train.sync_batchnorm")) {
+      log.info("sync batch norm: {} layers use statistics over all {} ranks",
+               distributed::synchronize_batch_norm(*model, comm), comm->size());
+    }
   }
   opt = make_optimization(cfg, model->parameters());
   objective = make_objective(cfg);

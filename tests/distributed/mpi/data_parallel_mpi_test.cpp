@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 
 #include "autograd/engine.h"
 #include "autograd/ops.h"
 #include "distributed/data_parallel.h"
 #include "distributed/launch.h"
 #include "distributed/local_communicator.h"
+#include "distributed/sync_batch_norm.h"
 #include "experiments/config/config.h"
 #include "experiments/model/model_builder.h"
 #include "experiments/train/evaluate.h"
@@ -17,6 +19,7 @@
 #include "experiments/train/trainer.h"
 #include "nn/checkpoint.h"
 #include "nn/optim/sgd.h"
+#include "tests/distributed/bn_net.h"
 #include "tests/distributed/mlp.h"
 #include "tests/experiments/temp_dir.h"
 
@@ -54,17 +57,24 @@ Tensor rows(const Tensor& t, const std::vector<int64_t>& which) {
   return ops::index_select(t, 0, Tensor::from_vector<int64_t>(which, {int64_t(which.size())}));
 }
 
-// The proof: 2 ranks × batch 32 take exactly the steps of 1 rank × batch 64.
-TEST(DataParallelMpi, TwoRanksOfBatch32EqualOneRankOfBatch64) {
+using NetFactory = std::function<std::shared_ptr<nn::Sequential>(uint64_t seed)>;
+
+// The proof: 2 ranks × batch 32 take exactly the steps of 1 rank × batch 64 (20 SGD
+// steps with momentum), with `sync_bn` the 2-rank net's batch norms using statistics over both.
+void expect_two_ranks_of_32_equal_one_of_64(const NetFactory& make_net, const Tensor& x,
+                                            const Tensor& y, bool sync_bn) {
   auto comm = world();
   constexpr int64_t kSteps = 20, kBatch = 64;
-  auto [x, y] = test::mlp_data(kSteps * kBatch, 5);  // x: [1280, 8], y: [1280]
+  ASSERT_GE(x.size(0), kSteps * kBatch);
   const nn::SGDOptions sgd{.lr = 0.1, .momentum = 0.9};
 
-  auto reference = test::mlp(3);
+  auto reference = make_net(3);
   nn::SGD reference_opt(reference->parameters(), sgd);
   // Rank 1 starts from other weights: the broadcast must replace them with rank 0's.
-  auto net = test::mlp(3 + static_cast<uint64_t>(comm->rank()));
+  auto net = make_net(3 + static_cast<uint64_t>(comm->rank()));
+  if (sync_bn) {
+    EXPECT_EQ(synchronize_batch_norm(*net, comm), 1);
+  }
   DataParallel ddp(*net, *comm, {.bucket_mb = 1.0 / 1024});  // two buckets
   ddp.broadcast_from_main();
   nn::SGD opt(net->parameters(), sgd);
@@ -85,6 +95,25 @@ TEST(DataParallelMpi, TwoRanksOfBatch32EqualOneRankOfBatch64) {
     opt.step();
   }
   expect_same_weights(net->named_parameters(), reference->named_parameters(), 1e-5);
+  if (sync_bn) {  // the running statistics too: they were updated with the global batch's
+    for (const char* name : {"bn.running_mean", "bn.running_var"}) {
+      nn::NamedTensors got, want;
+      got.insert(name, net->named_buffers().at(name));
+      want.insert(name, reference->named_buffers().at(name));
+      expect_same_weights(got, want, 1e-5);
+    }
+  }
+}
+
+TEST(DataParallelMpi, TwoRanksOfBatch32EqualOneRankOfBatch64) {
+  auto [x, y] = test::mlp_data(20 * 64, 5);  // x: [1280, 8], y: [1280]
+  expect_two_ranks_of_32_equal_one_of_64(test::mlp, x, y, false);
+}
+
+// With batch norm: per-rank statistics would differ from the batch-64 ones; synced they do not.
+TEST(DataParallelMpi, TwoRanksWithSyncBatchNormEqualOneRankWithPlainBatchNorm) {
+  auto [x, y] = test::bn_data(20 * 64, 5);  // x: [1280, 2, 4, 4], y: [1280]
+  expect_two_ranks_of_32_equal_one_of_64(test::bn_net, x, y, true);
 }
 
 experiments::Config tiny(std::vector<std::string> overrides) {
