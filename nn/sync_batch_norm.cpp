@@ -19,8 +19,8 @@ void update_running(Tensor& running, const Tensor& batch, double momentum) {
   if (!running.defined()) return;
   const autograd::NoGradGuard no_grad;
   // In the batch's double; copy_ rounds back to the buffer's dtype.
-  running.copy_(ops::add(ops::mul(running.to(batch.dtype()), 1 - momentum),
-                         ops::mul(batch, momentum)));
+  running.copy_(
+      ops::add(ops::mul(running.to(batch.dtype()), 1 - momentum), ops::mul(batch, momentum)));
 }
 
 // [C] → [1, C, 1, 1], so it broadcasts against [N, C, H, W].

@@ -82,7 +82,7 @@ ExplainResult compute_explanations(nn::Module& model, const ExplainInputs& input
   ExplainResult result;
   result.file.inputs = images;
   result.file.indices = inputs.indices;
-  const Tensor logits = logits_of(model, images);         // [N, K] or [N, K, H, W]
+  const Tensor logits = logits_of(model, images);            // [N, K] or [N, K, H, W]
   result.probabilities = probabilities_of(logits, request);  // [N, K]
   for (int64_t i = 0; i < n; ++i) {
     result.top.push_back(top_classes(result.probabilities.select(0, i), request.top_k));

@@ -78,21 +78,20 @@ LocalizeResult run_localize(const TrainedModel& trained, const WsolFlags& flags,
                             const LocalizeFlags& localize_flags) {
   const Config& cfg = trained.config;
   const WsolSetup setup = prepare_wsol(trained, "localize", flags);
-  const LocalizeOptions options{
-      .methods = methods_or_config(flags, cfg, "localize"),
-      .threshold = threshold_or_config(flags, cfg, "localize"),
-      .sweep = localize_flags.sweep,
-      .sweep_step = localize_flags.sweep_step,
-      .iou_threshold = cfg.get_double("localize.iou_threshold"),
-      .count = count_or_config(flags, cfg, "localize"),
-      .faithfulness_count = localize_flags.faithfulness,
-      .curve_steps = localize_flags.steps,
-      .baseline = baseline_or_config(localize_flags, cfg),
-      .blur_sigma = cfg.get_double("localize.blur_sigma"),
-      .road = localize_flags.road || cfg.get_bool("localize.road"),
-      .figure_rows = flags.figure_rows,
-      .out = setup.out,
-      .data_name = setup.data_name};
+  const LocalizeOptions options{.methods = methods_or_config(flags, cfg, "localize"),
+                                .threshold = threshold_or_config(flags, cfg, "localize"),
+                                .sweep = localize_flags.sweep,
+                                .sweep_step = localize_flags.sweep_step,
+                                .iou_threshold = cfg.get_double("localize.iou_threshold"),
+                                .count = count_or_config(flags, cfg, "localize"),
+                                .faithfulness_count = localize_flags.faithfulness,
+                                .curve_steps = localize_flags.steps,
+                                .baseline = baseline_or_config(localize_flags, cfg),
+                                .blur_sigma = cfg.get_double("localize.blur_sigma"),
+                                .road = localize_flags.road || cfg.get_bool("localize.road"),
+                                .figure_rows = flags.figure_rows,
+                                .out = setup.out,
+                                .data_name = setup.data_name};
   return localize(setup.model, trained.data.test, trained.data.eval_pipeline, options);
 }
 
