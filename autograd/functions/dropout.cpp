@@ -15,11 +15,16 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
   // Eval, or nothing to drop: the identity, recording nothing and drawing no numbers.
   if (!training || p == 0) return x;
   Tensor mask = ops::dropout_mask(x.shape(), p, gen, x.dtype(), x.device());  // like x
-  // dX = dY · mask: the scaled keep-mask is all backward reads.
-  return autograd::record("dropout", {x}, ops::mul(x, mask), {{"mask", mask}},
-                          [](const BackwardContext& ctx) -> Grads {
-                            return {ops::mul(ctx.grad(0), ctx.saved("mask"))};
-                          });
+  // dX = dY · mask: the scaled keep-mask is all backward reads; dX is linear in dY, so the
+  // create_graph form is the same product, recorded.
+  return autograd::record(
+      "dropout", {x}, ops::mul(x, mask), {{"mask", mask}},
+      [](const BackwardContext& ctx) -> Grads {
+        return {ops::mul(ctx.grad(0), ctx.saved("mask"))};
+      },
+      [](const BackwardContext& ctx) -> Grads {
+        return {camlab::mul(ctx.grad(0), ctx.saved("mask"))};
+      });
 }
 
 }  // namespace camlab

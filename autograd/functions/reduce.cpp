@@ -1,5 +1,12 @@
 // Differentiable reductions. Every backward first lays dY out with the reduced dims as size 1
 // (keepdim), so it broadcasts against x: dX = expand(dY) · ∂y/∂x.
+//
+// sum and mean keep a raw-op backward for speed beside the recorded one. The others write theirs
+// once, with recorded ops (camlab::mul, ...), and pass it as both: outside create_graph, grad mode
+// is off during backward and those ops record nothing, so one formula serves both orders. An
+// output the backward reads is saved as the output itself, not a reshaped view of it, so that
+// under create_graph it comes back with its grad_fn (Node::saved_as_output) and y's own
+// dependence on x is differentiated too.
 #include <cmath>
 #include <limits>
 
@@ -39,26 +46,35 @@ Folded folded(const Tensor& x, const Shape& dims) {
   return f;
 }
 
-// dY (with or without the reduced dims) reshaped so it broadcasts against x.
+// dY (with or without the reduced dims) reshaped so it broadcasts against x; recorded under
+// create_graph.
 Tensor keepdim_grad(const BackwardContext& ctx, const Shape& keep_shape) {
-  return ctx.grad(0).reshape(keep_shape);
+  return camlab::reshape(ctx.grad(0), keep_shape);
 }
 
 Tensor zero_like_scalar(const Tensor& t) { return ops::zeros({}, t.dtype(), t.device()); }
 
-// Where `mask` holds, a/b; elsewhere 0 (guards the 0/0 of a zero norm or zero std).
+// The mask `t = 0`, a constant of the graph (its derivative is zero almost everywhere).
+Tensor is_zero(const Tensor& t) {
+  const Tensor value = camlab::detach(t);
+  return ops::eq(value, zero_like_scalar(value));
+}
+
+// Where `zero_mask` holds, 0; elsewhere a/b (guards the 0/0 of a zero norm or zero std).
 Tensor masked_ratio(const Tensor& a, const Tensor& b, const Tensor& zero_mask) {
-  Tensor safe_b = ops::where(zero_mask, ops::ones({}, b.dtype(), b.device()), b);
-  return ops::where(zero_mask, zero_like_scalar(a), ops::div(a, safe_b));
+  Tensor safe_b = camlab::where(zero_mask, ops::ones({}, b.dtype(), b.device()), b);
+  return camlab::where(zero_mask, zero_like_scalar(a), camlab::div(a, safe_b));
 }
 
 // amax/amin, and the ±∞ norms through |x|: the gradient is shared evenly by every element equal
-// to the extreme (PyTorch's rule), dX = dY · 1[x = y] / #{x = y}.
+// to the extreme (PyTorch's rule), dX = dY · 1[x = y] / #{x = y}. The tie pattern is piecewise
+// constant in x, so only dY carries a second derivative.
 Tensor even_split_grad(const Tensor& g_keep, const Tensor& x, const Tensor& y_keep,
                        const Shape& dims) {
-  Tensor hits = ops::eq(x, y_keep).to(x.dtype());               // like x
-  Tensor share = ops::div(g_keep, ops::sum(hits, dims, true));  // keepdim
-  return ops::mul(hits, share);
+  const Tensor x_value = camlab::detach(x);
+  Tensor hits = ops::eq(x_value, camlab::detach(y_keep)).to(x.dtype());  // like x
+  Tensor share = ops::div(hits, ops::sum(hits, dims, true));             // like x
+  return camlab::mul(g_keep, share);
 }
 
 Tensor extreme(const char* name, const Tensor& x, const Shape& dims, bool keepdim, bool is_max) {
@@ -67,11 +83,11 @@ Tensor extreme(const char* name, const Tensor& x, const Shape& dims, bool keepdi
   Folded f = folded(x, dims);
   Tensor y = keepdim ? y_keep : y_keep.reshape(f.drop_shape);
   // dX = dY · 1[x = y] / #ties: needs x and the keepdim result.
-  return autograd::record(name, {x}, y, {{"x", x}, {"y", y_keep}},
-                          [f](const BackwardContext& ctx) -> Grads {
-                            return {even_split_grad(keepdim_grad(ctx, f.keep_shape), ctx.saved("x"),
-                                                    ctx.saved("y"), f.dims)};
-                          });
+  const autograd::BackwardFn backward = [f](const BackwardContext& ctx) -> Grads {
+    return {
+        even_split_grad(keepdim_grad(ctx, f.keep_shape), ctx.saved("x"), ctx.saved("y"), f.dims)};
+  };
+  return autograd::record(name, {x}, y, {{"x", x}, {"y", y_keep}}, backward, backward);
 }
 
 // max/min along a dim: values and int64 indices. dX = dY at the chosen index, 0 elsewhere.
@@ -82,18 +98,19 @@ std::pair<Tensor, Tensor> extreme_with_index(const char* name, const Tensor& x, 
   Folded f = folded(x, {dim});
   const Shape x_shape = x.shape();
   const int64_t d = f.dims.empty() ? 0 : f.dims[0];
-  std::vector<Tensor> out = autograd::record(
-      name, {x}, {values, indices}, {{"indices", indices.reshape(f.keep_shape)}},
-      [f, x_shape, d](const BackwardContext& ctx) -> Grads {
-        Tensor g = keepdim_grad(ctx, f.keep_shape);
-        if (x_shape.empty()) return {g.reshape({})};
-        // positions along d, shaped [1, .., size, .., 1], compared with the saved index
-        Shape along(x_shape.size(), 1);
-        along[d] = x_shape[d];
-        Tensor positions = ops::arange(0, double(x_shape[d]), 1, DType::Int64, g.device());
-        Tensor chosen = ops::eq(positions.reshape(along), ctx.saved("indices"));  // like x
-        return {ops::where(chosen, g.expand(x_shape), zero_like_scalar(g))};
-      });
+  const autograd::BackwardFn backward = [f, x_shape, d](const BackwardContext& ctx) -> Grads {
+    Tensor g = keepdim_grad(ctx, f.keep_shape);
+    if (x_shape.empty()) return {camlab::reshape(g, {})};
+    // positions along d, shaped [1, .., size, .., 1], compared with the saved index
+    Shape along(x_shape.size(), 1);
+    along[d] = x_shape[d];
+    Tensor positions = ops::arange(0, double(x_shape[d]), 1, DType::Int64, g.device());
+    Tensor chosen = ops::eq(positions.reshape(along), ctx.saved("indices"));  // like x
+    return {camlab::where(chosen, camlab::expand(g, x_shape), zero_like_scalar(g))};
+  };
+  std::vector<Tensor> out =
+      autograd::record(name, {x}, {values, indices}, {{"indices", indices.reshape(f.keep_shape)}},
+                       backward, backward);
   return {out[0], out[1]};
 }
 
@@ -164,12 +181,12 @@ Tensor var(const Tensor& x, const Shape& dims, int64_t correction, bool keepdim)
   Folded f = folded(x, dims);
   const double scale = 2.0 / double(std::max<int64_t>(f.count - correction, 0));
   // dX = dY · 2(x − mean) / (n − correction); the mean is recomputed from the saved x.
-  return autograd::record(
-      "var", {x}, y, {{"x", x}}, [f, scale](const BackwardContext& ctx) -> Grads {
-        const Tensor& x = ctx.saved("x");
-        Tensor centered = ops::sub(x, ops::mean(x, f.dims, true));
-        return {ops::mul(centered, ops::mul(keepdim_grad(ctx, f.keep_shape), scale))};
-      });
+  const autograd::BackwardFn backward = [f, scale](const BackwardContext& ctx) -> Grads {
+    const Tensor& x = ctx.saved("x");
+    Tensor centered = camlab::sub(x, camlab::mean(x, f.dims, true));
+    return {camlab::mul(centered, camlab::mul(keepdim_grad(ctx, f.keep_shape), scale))};
+  };
+  return autograd::record("var", {x}, y, {{"x", x}}, backward, backward);
 }
 
 Tensor std(const Tensor& x, const Shape& dims, int64_t correction, bool keepdim) {
@@ -178,40 +195,37 @@ Tensor std(const Tensor& x, const Shape& dims, int64_t correction, bool keepdim)
   Folded f = folded(x, dims);
   const double inv_dof = 1.0 / double(std::max<int64_t>(f.count - correction, 0));
   // dX = dY · (x − mean) / ((n − correction) · σ); 0 where σ = 0 (PyTorch's choice).
-  return autograd::record("std", {x}, y, {{"x", x}, {"y", y.reshape(f.keep_shape)}},
-                          [f, inv_dof](const BackwardContext& ctx) -> Grads {
-                            const Tensor &x = ctx.saved("x"), &sigma = ctx.saved("y");
-                            Tensor centered = ops::sub(x, ops::mean(x, f.dims, true));
-                            Tensor per_sigma =
-                                masked_ratio(ops::mul(keepdim_grad(ctx, f.keep_shape), inv_dof),
-                                             sigma, ops::eq(sigma, zero_like_scalar(sigma)));
-                            return {ops::mul(centered, per_sigma)};
-                          });
+  const autograd::BackwardFn backward = [f, inv_dof](const BackwardContext& ctx) -> Grads {
+    const Tensor& x = ctx.saved("x");
+    const Tensor sigma = camlab::reshape(ctx.saved("y"), f.keep_shape);
+    Tensor centered = camlab::sub(x, camlab::mean(x, f.dims, true));
+    Tensor per_sigma =
+        masked_ratio(camlab::mul(keepdim_grad(ctx, f.keep_shape), inv_dof), sigma, is_zero(sigma));
+    return {camlab::mul(centered, per_sigma)};
+  };
+  return autograd::record("std", {x}, y, {{"x", x}, {"y", y}}, backward, backward);
 }
 
 Tensor norm(const Tensor& x, double p, const Shape& dims, bool keepdim) {
   const RawOpScope raw_forward;
   Tensor y = ops::norm(x, p, dims, keepdim);
   Folded f = folded(x, dims);
-  return autograd::record(
-      "norm", {x}, y, {{"x", x}, {"y", y.reshape(f.keep_shape)}},
-      [f, p](const BackwardContext& ctx) -> Grads {
-        const Tensor &x = ctx.saved("x"), &y = ctx.saved("y");
-        Tensor g = keepdim_grad(ctx, f.keep_shape);
-        Tensor zero = zero_like_scalar(x);
-        if (p == 0) return {ops::zeros_like(x)};         // dX = 0: a count of non-zeros
-        if (p == 1) return {ops::mul(g, ops::sign(x))};  // dX = dY · sign(x)
-        if (std::isinf(p)) {                             // dX = dY · sign(x) · 1[|x| = y] / #ties
-          return {ops::mul(ops::sign(x), even_split_grad(g, ops::abs(x), y, f.dims))};
-        }
-        if (p == 2) {  // dX = dY · x / ‖x‖, 0 where ‖x‖ = 0
-          return {ops::mul(x, masked_ratio(g, y, ops::eq(y, zero)))};
-        }
-        // dX = dY · sign(x)·|x|^(p−1) / ‖x‖^(p−1), 0 where x = 0 or ‖x‖ = 0
-        Tensor ratio = masked_ratio(g, ops::pow(y, p - 1), ops::eq(y, zero));
-        Tensor powered = ops::mul(ops::sign(x), ops::pow(ops::abs(x), p - 1));
-        return {ops::where(ops::eq(x, zero), zero, ops::mul(powered, ratio))};
-      });
+  const autograd::BackwardFn backward = [f, p](const BackwardContext& ctx) -> Grads {
+    const Tensor& x = ctx.saved("x");
+    const Tensor y = camlab::reshape(ctx.saved("y"), f.keep_shape);
+    Tensor g = keepdim_grad(ctx, f.keep_shape);
+    if (p == 0) return {ops::zeros_like(camlab::detach(x))};  // dX = 0: a count of non-zeros
+    if (p == 1) return {camlab::mul(g, camlab::sign(x))};     // dX = dY · sign(x)
+    if (std::isinf(p)) {  // dX = dY · sign(x) · 1[|x| = y] / #ties
+      return {camlab::mul(camlab::sign(x), even_split_grad(g, camlab::abs(x), y, f.dims))};
+    }
+    if (p == 2) return {camlab::mul(x, masked_ratio(g, y, is_zero(y)))};  // dY · x / ‖x‖
+    // dX = dY · sign(x)·|x|^(p−1) / ‖x‖^(p−1), 0 where x = 0 or ‖x‖ = 0
+    Tensor ratio = masked_ratio(g, camlab::pow(y, p - 1), is_zero(y));
+    Tensor powered = camlab::mul(camlab::sign(x), camlab::pow(camlab::abs(x), p - 1));
+    return {camlab::where(is_zero(x), zero_like_scalar(x), camlab::mul(powered, ratio))};
+  };
+  return autograd::record("norm", {x}, y, {{"x", x}, {"y", y}}, backward, backward);
 }
 
 Tensor logsumexp(const Tensor& x, const Shape& dims, bool keepdim) {
@@ -219,11 +233,12 @@ Tensor logsumexp(const Tensor& x, const Shape& dims, bool keepdim) {
   Tensor y = ops::logsumexp(x, dims, keepdim);
   Folded f = folded(x, dims);
   // dX = dY · exp(x − y) = dY · softmax(x) over the reduced dims
-  return autograd::record("logsumexp", {x}, y, {{"x", x}, {"y", y.reshape(f.keep_shape)}},
-                          [f](const BackwardContext& ctx) -> Grads {
-                            Tensor weights = ops::exp(ops::sub(ctx.saved("x"), ctx.saved("y")));
-                            return {ops::mul(keepdim_grad(ctx, f.keep_shape), weights)};
-                          });
+  const autograd::BackwardFn backward = [f](const BackwardContext& ctx) -> Grads {
+    const Tensor y = camlab::reshape(ctx.saved("y"), f.keep_shape);
+    Tensor weights = camlab::exp(camlab::sub(ctx.saved("x"), y));
+    return {camlab::mul(keepdim_grad(ctx, f.keep_shape), weights)};
+  };
+  return autograd::record("logsumexp", {x}, y, {{"x", x}, {"y", y}}, backward, backward);
 }
 
 }  // namespace camlab

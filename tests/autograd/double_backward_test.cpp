@@ -7,6 +7,8 @@
 // flows through the op's recorded backward and its adjoint.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "autograd/function.h"
 #include "autograd/gradcheck.h"
 #include "autograd/ops.h"
@@ -74,6 +76,47 @@ TEST(DoubleBackward, Reductions) {
   expect_gradgradcheck([](const Inputs& in) { return squared(sum(in[0], {1})); }, {x});
   expect_gradgradcheck([](const Inputs& in) { return squared(sum(in[0])); }, {x});
   expect_gradgradcheck([](const Inputs& in) { return squared(mean(in[0], {0, 2}, true)); }, {x});
+}
+
+// The extremes: the tie pattern is constant between ties, so the second derivative flows through
+// the squared output alone; random inputs have no ties.
+TEST(DoubleBackward, ExtremeReductions) {
+  const Tensor x = grad_input({2, 3, 4}, 49);
+  expect_gradgradcheck([](const Inputs& in) { return squared(amax(in[0], {1})); }, {x});
+  expect_gradgradcheck([](const Inputs& in) { return squared(amin(in[0], {0, 2}, true)); }, {x});
+  expect_gradgradcheck([](const Inputs& in) { return squared(amax(in[0])); }, {x});
+  expect_gradgradcheck([](const Inputs& in) { return squared(max(in[0], 2).first); }, {x});
+  expect_gradgradcheck([](const Inputs& in) { return squared(min(in[0], 1, true).first); }, {x});
+}
+
+TEST(DoubleBackward, StatisticalReductions) {
+  const Tensor x = grad_input({2, 3, 4}, 50);
+  expect_gradgradcheck([](const Inputs& in) { return var(in[0], {1}); }, {x});
+  expect_gradgradcheck([](const Inputs& in) { return var(in[0], {0, 2}, 0, true); }, {x});
+  expect_gradgradcheck([](const Inputs& in) { return std(in[0], {2}); }, {x});
+  expect_gradgradcheck([](const Inputs& in) { return std(in[0], {}, 0); }, {x});
+  expect_gradgradcheck([](const Inputs& in) { return logsumexp(in[0], {1}); }, {x});
+  expect_gradgradcheck([](const Inputs& in) { return logsumexp(in[0], {0, 2}, true); }, {x});
+}
+
+TEST(DoubleBackward, Norms) {
+  const Tensor x = grad_input({3, 4}, 51);
+  for (double p : {1.0, 2.0, 3.0, 1.5}) {
+    expect_gradgradcheck([p](const Inputs& in) { return squared(norm(in[0], p, {1})); }, {x});
+  }
+  expect_gradgradcheck([](const Inputs& in) { return norm(in[0], 2.0); }, {x});
+  const double inf = std::numeric_limits<double>::infinity();
+  expect_gradgradcheck([inf](const Inputs& in) { return squared(norm(in[0], inf, {1})); }, {x});
+}
+
+TEST(DoubleBackward, Dropout) {
+  const Tensor x = grad_input({4, 5}, 52);
+  expect_gradgradcheck(
+      [](const Inputs& in) {
+        Generator gen(42);  // the same mask on every call
+        return squared(dropout(in[0], 0.3, true, gen));
+      },
+      {x});
 }
 
 TEST(DoubleBackward, SoftmaxAndLogSoftmax) {
@@ -304,14 +347,24 @@ TEST(DoubleBackward, GradgradcheckCatchesWrongDifferentiableBackwards) {
       << wrong_result.message;
 }
 
+// x², recorded with a first-order backward only, as an op written before double backward.
+Tensor square_without_double_backward(const Tensor& x) {
+  const RawOpScope raw_forward;
+  return autograd::record("first_order_square", {x}, ops::mul(x, x), {{"x", x}},
+                          [](const autograd::BackwardContext& ctx) -> std::vector<Tensor> {
+                            return {ops::mul(ctx.grad(0), ops::mul(ctx.saved("x"), 2.0))};
+                          });
+}
+
 TEST(DoubleBackward, OpWithoutDoubleBackwardIsAnErrorNamingIt) {
   Tensor x = grad_input({2, 3}, 48);
   try {
-    autograd::grad({sum(amax(x, {1}))}, {x}, {}, false, false, /*create_graph=*/true);
-    FAIL() << "create_graph through amax should throw";
+    autograd::grad({sum(square_without_double_backward(x))}, {x}, {}, false, false,
+                   /*create_graph=*/true);
+    FAIL() << "create_graph through an op without a differentiable backward should throw";
   } catch (const Error& e) {
     const std::string message = e.what();
-    EXPECT_NE(message.find("'amax'"), std::string::npos) << message;
+    EXPECT_NE(message.find("'first_order_square'"), std::string::npos) << message;
     EXPECT_NE(message.find("create_graph"), std::string::npos) << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   }
