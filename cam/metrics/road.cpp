@@ -9,14 +9,22 @@
 namespace camlab::cam {
 namespace {
 
-// NumPy's default percentile: linear interpolation between the sorted values at rank
-// p/100 · (n − 1).
-double percentile_of(std::vector<double> values, double p) {
-  std::sort(values.begin(), values.end());
-  const double rank = p / 100.0 * static_cast<double>(values.size() - 1);
-  const auto lo = static_cast<size_t>(std::floor(rank));
-  const size_t hi = std::min(lo + 1, values.size() - 1);
-  return values[lo] + (rank - static_cast<double>(lo)) * (values[hi] - values[lo]);
+// How many pixels `s < t` keeps when t is NumPy's default percentile of P distinct values, i.e.
+// the linear interpolation at rank r = p/100 · (P − 1): the ranks below r, ⌈r⌉ of them.
+int64_t kept_below_percentile(int64_t pixels, double p) {
+  const double rank = p / 100.0 * static_cast<double>(pixels - 1);
+  return static_cast<int64_t>(std::ceil(rank));
+}
+
+// Keeps the `count` pixels of smallest s, ties broken by pixel order: without ties exactly the
+// pixels below the percentile. With ties the rule `s < t` would remove every pixel tied at t,
+// all of them for a constant map, and leave the imputation nothing to interpolate from.
+void keep_smallest(const std::vector<double>& s, int64_t count, float* keep) {
+  std::vector<int64_t> order(s.size());
+  for (size_t p = 0; p < s.size(); ++p) order[p] = static_cast<int64_t>(p);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return s[a] < s[b]; });
+  std::fill(keep, keep + s.size(), 0.f);
+  for (int64_t k = 0; k < count; ++k) keep[order[k]] = 1.f;
 }
 
 // The probability of each image's class, batch_size images per call -> float [N].
@@ -54,8 +62,7 @@ Tensor road_keep_masks(const Tensor& maps_in, double percentile, RoadOrder order
     std::vector<double> s(static_cast<size_t>(pixels));
     for (int64_t p = 0; p < pixels; ++p)
       s[p] = order == RoadOrder::most_relevant_first ? m[p] : 1.0f - m[p];
-    const double t = percentile_of(s, percentile);
-    for (int64_t p = 0; p < pixels; ++p) keep.data<float>()[i * pixels + p] = s[p] < t ? 1.f : 0.f;
+    keep_smallest(s, kept_below_percentile(pixels, percentile), keep.data<float>() + i * pixels);
   }
   return keep;
 }

@@ -23,7 +23,9 @@ enum class RoadOrder { most_relevant_first, least_relevant_first };
 
 // maps [N, H, W] -> keep masks float [N, H, W] (1 = kept). As pytorch-grad-cam: with s = map
 // (MoRF) or s = 1 − map (LeRF) and t = the p-th percentile of s (NumPy's linear interpolation),
-// the pixels with s ≥ t are removed, about (100 − p) % of them.
+// the pixels with s ≥ t are removed, about (100 − p) % of them. Unlike pytorch-grad-cam, pixels
+// tied at t are split by pixel order so the same number is kept as without ties (a constant map
+// keeps p % instead of nothing).
 Tensor road_keep_masks(const Tensor& maps, double percentile, RoadOrder order);
 
 struct RoadOptions {

@@ -125,6 +125,22 @@ TEST(Road, KeepMasksRemoveTheTopOrBottomShare) {
   EXPECT_THROW(road_keep_masks(maps, 100, RoadOrder::most_relevant_first), Error);
 }
 
+TEST(Road, TiedPixelsAreSplitByPixelOrder) {
+  // A constant map has no order: `s < t` would remove all 10 pixels. The rank 0.4 · 9 = 3.6
+  // keeps 4, the first four in pixel order, for both orders.
+  const Tensor flat = ops::zeros({1, 2, 5});
+  for (RoadOrder order : {RoadOrder::most_relevant_first, RoadOrder::least_relevant_first}) {
+    const Tensor keep = road_keep_masks(flat, 40, order);
+    for (int64_t p = 0; p < 10; ++p) EXPECT_EQ(keep.data<float>()[p], p < 4 ? 1.f : 0.f) << p;
+  }
+  // Two pixels tied at the top: MoRF at percentile 90 (rank 8.1) keeps 9 and removes only the
+  // later of the two.
+  const Tensor tied =
+      Tensor::from_vector<float>({.1f, 1, .2f, .3f, .4f, 1, .5f, .6f, .7f, .8f}, {1, 2, 5});
+  const Tensor keep = road_keep_masks(tied, 90, RoadOrder::most_relevant_first);
+  for (int64_t p = 0; p < 10; ++p) EXPECT_EQ(keep.data<float>()[p], p == 5 ? 0.f : 1.f) << p;
+}
+
 TEST(Road, ScoresOfATinyModelMatchNumPy) {
   const Fixture f("road.h5");
   const ClassProbability p =
