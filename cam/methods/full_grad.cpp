@@ -50,14 +50,13 @@ Tensor module_bias(const nn::Module& module) {
 }
 
 // |∂f/∂z ⊙ b| per channel, scaled and resized to [H, W], summed over channels: [N, H, W].
+// Bilinear resizing is linear, so the channels are summed first and the sum resized: the same
+// map as resizing each channel (pytorch-grad-cam's order) up to rounding, at 1/K of the cost.
 Tensor bias_gradient_map(const Tensor& grad, const Tensor& bias, int64_t height, int64_t width) {
   const Tensor b = bias.to(grad.dtype()).to(grad.device());                        // [K]
   const Tensor terms = ops::abs(ops::mul(grad, b.reshape({1, b.size(0), 1, 1})));  // [N, K, h, w]
-  Tensor scaled = scale_each_channel(terms);                                       // [N, K, h, w]
-  if (scaled.size(2) != height || scaled.size(3) != width) {
-    scaled = ops::upsample_bilinear2d(scaled, {height, width}, false);  // [N, K, H, W]
-  }
-  return ops::sum(scaled, {1});
+  const Tensor summed = ops::sum(scale_each_channel(terms), {1});                  // [N, h, w]
+  return upsample_maps(summed, height, width);                                     // [N, H, W]
 }
 
 }  // namespace

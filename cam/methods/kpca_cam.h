@@ -17,7 +17,7 @@
 
 namespace camlab::cam {
 
-// terms [N, K, h, w] -> p [N, h, w], before the ReLU. O((h·w)³) per image (cyclic Jacobi).
+// terms [N, K, h, w] -> p [N, h, w], before the ReLU. O((h·w)³) per image (top_eigenpair).
 Tensor kernel_first_component(const Tensor& terms, const KpcaCamOptions& options);
 
 class KpcaCam : public ActivationCam {

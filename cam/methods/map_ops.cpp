@@ -7,52 +7,6 @@
 #include "tensor/ops.h"
 
 namespace camlab::cam {
-namespace {
-
-// One cyclic sweep of Jacobi rotations over every off-diagonal (p, q) of the symmetric `a`,
-// accumulating the rotations into `v` (Golub & Van Loan, Matrix Computations, §8.5).
-void jacobi_sweep(std::vector<double>& a, std::vector<double>& v, int64_t n) {
-  auto at = [n](std::vector<double>& m, int64_t r, int64_t c) -> double& { return m[r * n + c]; };
-  for (int64_t p = 0; p < n; ++p) {
-    for (int64_t q = p + 1; q < n; ++q) {
-      const double apq = at(a, p, q);
-      if (apq == 0.0) continue;
-      // The rotation that zeroes a_pq: tan of the angle, the smaller root of t² + 2θt − 1 = 0.
-      const double theta = (at(a, q, q) - at(a, p, p)) / (2.0 * apq);
-      const double t = (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1));
-      const double c = 1.0 / std::sqrt(t * t + 1);
-      const double s = t * c;
-      for (int64_t k = 0; k < n; ++k) {  // columns p and q: A·J
-        const double akp = at(a, k, p), akq = at(a, k, q);
-        at(a, k, p) = c * akp - s * akq;
-        at(a, k, q) = s * akp + c * akq;
-      }
-      for (int64_t k = 0; k < n; ++k) {  // rows p and q: Jᵀ·(A·J)
-        const double apk = at(a, p, k), aqk = at(a, q, k);
-        at(a, p, k) = c * apk - s * aqk;
-        at(a, q, k) = s * apk + c * aqk;
-      }
-      for (int64_t k = 0; k < n; ++k) {  // V·J: the columns become the eigenvectors
-        const double vkp = at(v, k, p), vkq = at(v, k, q);
-        at(v, k, p) = c * vkp - s * vkq;
-        at(v, k, q) = s * vkp + c * vkq;
-      }
-    }
-  }
-}
-
-double off_diagonal_norm2(const std::vector<double>& a, int64_t n) {
-  double sum = 0;
-  for (int64_t r = 0; r < n; ++r) {
-    for (int64_t c = 0; c < n; ++c) {
-      if (r != c) sum += a[r * n + c] * a[r * n + c];
-    }
-  }
-  return sum;
-}
-
-}  // namespace
-
 std::vector<double> centre_channels(const double* x, int64_t k, int64_t hw) {
   std::vector<double> centered(static_cast<size_t>(k * hw));
   for (int64_t c = 0; c < k; ++c) {
@@ -72,8 +26,11 @@ std::vector<double> principal_projection(const double* x, int64_t k, int64_t hw)
     std::vector<double> gram(static_cast<size_t>(k * k), 0.0);
     for (int64_t a = 0; a < k; ++a) {
       for (int64_t b = a; b < k; ++b) {
+        const double* row_a = centered.data() + a * hw;
+        const double* row_b = centered.data() + b * hw;
         double dot = 0;
-        for (int64_t i = 0; i < hw; ++i) dot += centered[a * hw + i] * centered[b * hw + i];
+#pragma omp simd reduction(+ : dot)  // lanes of partial sums: the dot vectorises
+        for (int64_t i = 0; i < hw; ++i) dot += row_a[i] * row_b[i];
         gram[a * k + b] = gram[b * k + a] = dot;
       }
     }
@@ -121,33 +78,13 @@ Tensor project_images(const Tensor& terms, const ImageProjection& project) {
   Tensor out = Tensor::empty({n, h, w}, DType::Float64);                  // [N, h, w]
   const double* x = host.data<double>();
   double* p = out.data<double>();
+  // Images are independent and each costs O(min(h·w, K)³): one per thread.
+#pragma omp parallel for schedule(dynamic)
   for (int64_t i = 0; i < n; ++i) {
     const std::vector<double> projection = project(x + i * k * h * w, k, h * w);
     std::copy(projection.begin(), projection.end(), p + i * h * w);
   }
   return out.to(terms.dtype()).to(terms.device());
-}
-
-Eigenpair top_eigenpair(std::vector<double> a, int64_t n) {
-  CAMLAB_CHECK(n > 0 && static_cast<int64_t>(a.size()) == n * n,
-               "top_eigenpair: {} values for a {} x {} matrix", a.size(), n, n);
-  std::vector<double> v(static_cast<size_t>(n * n), 0.0);
-  for (int64_t i = 0; i < n; ++i) v[i * n + i] = 1.0;
-  double scale = 0;
-  for (double value : a) scale += value * value;
-  // Converged when the off-diagonal mass is at rounding level (quadratic convergence: few sweeps).
-  for (int sweep = 0; sweep < 100 && off_diagonal_norm2(a, n) > 1e-30 * scale; ++sweep) {
-    jacobi_sweep(a, v, n);
-  }
-  int64_t best = 0;
-  for (int64_t i = 1; i < n; ++i) {
-    if (a[i * n + i] > a[best * n + best]) best = i;
-  }
-  Eigenpair out;
-  out.value = a[best * n + best];
-  out.vector.resize(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) out.vector[i] = v[i * n + best];
-  return out;
 }
 
 Tensor first_component(const Tensor& terms) {

@@ -23,8 +23,8 @@ Tensor reduce_contributions(const Tensor& terms, bool eigen);
 // projected on its first right singular vector: p = X_c·v₁ [N, h, w]. An SVD's sign is arbitrary
 // (pytorch-grad-cam keeps whatever LAPACK returns); camlab flips p so that it correlates
 // positively with the mean over channels of the uncentred X, i.e. the projection agrees with the
-// mean activation. v₁ comes from the smaller Gram matrix (X_cᵀX_c, or X_cX_cᵀ with p = σ₁u₁),
-// diagonalised in double by cyclic Jacobi rotations: exact to rounding, O(min(h·w, K)³) per image.
+// mean activation. v₁ comes from the smaller Gram matrix (X_cᵀX_c, or X_cX_cᵀ with p = σ₁u₁) and
+// top_eigenpair, in double: exact to rounding, O(min(h·w, K)³) per image.
 Tensor first_component(const Tensor& terms);
 
 // The pieces of first_component that KPCA-CAM (kpca_cam.h) shares, on one image's terms x, read
@@ -40,8 +40,9 @@ void orient_like_mean_activation(std::vector<double>& p, const double* x, int64_
 using ImageProjection = std::function<std::vector<double>(const double* x, int64_t k, int64_t hw)>;
 Tensor project_images(const Tensor& terms, const ImageProjection& project);
 
-// Top eigenvector (unit length) and eigenvalue of a symmetric n x n matrix (row-major, double);
-// exposed for tests.
+// Top eigenvector (unit length, either sign) and eigenvalue of a symmetric n x n matrix (row-major,
+// double), exact to rounding: Householder tridiagonalisation, bisection and inverse iteration
+// (top_eigenpair.cpp), about 2n³ flops. Exposed for tests.
 struct Eigenpair {
   std::vector<double> vector;
   double value = 0;

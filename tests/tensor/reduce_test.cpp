@@ -197,6 +197,30 @@ TEST(Reduce, NanPropagatesThroughMaxAndArgmax) {
   EXPECT_TRUE(std::isnan(ops::sum(x).item()));
 }
 
+// Rows long enough for amax / amin's SIMD path (contiguous rows): a NaN anywhere still wins, and
+// infinities (which send the row back to the scalar loop) are extremes like any value.
+TEST(Reduce, LongContiguousRowsKeepTheNanAndInfinityRules) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<float> values(4 * 37);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>((i * 7) % 37) - 18.0f;
+  values[1 * 37 + 30] = nan;  // row 1: NaN late in the row
+  values[2 * 37 + 5] = inf;   // row 2: +inf, no NaN
+  values[3 * 37 + 3] = -inf;  // row 3: −inf and a NaN after it
+  values[3 * 37 + 33] = nan;
+  Tensor x = Tensor::from_vector<float>(values, {4, 37});  // [4, 37]
+  Tensor high = ops::amax(x, {1}), low = ops::amin(x, {1});
+  EXPECT_EQ(high.at<float>({0}), 18.0f);
+  EXPECT_EQ(low.at<float>({0}), -18.0f);
+  EXPECT_TRUE(std::isnan(high.at<float>({1})));
+  EXPECT_TRUE(std::isnan(low.at<float>({1})));
+  EXPECT_EQ(high.at<float>({2}), inf);
+  EXPECT_EQ(low.at<float>({2}), -18.0f);
+  EXPECT_TRUE(std::isnan(high.at<float>({3})));
+  EXPECT_TRUE(std::isnan(low.at<float>({3})));
+  EXPECT_EQ(ops::amax(x.to(DType::Float64), {1}).to(DType::Float32).at<float>({0}), 18.0f);
+}
+
 TEST(Reduce, MeanVarStdMatchTheirDefinitions) {
   Generator gen(11);
   Tensor x = ops::randn({4, 6, 5}, gen, DType::Float64).transpose(1, 2);  // [4, 5, 6]
