@@ -16,6 +16,8 @@ nlohmann::json point_record(const SweepPlan& plan, const PlannedRun& point) {
   return {{"run", plan.run.string()}, {"overrides", point.overrides}};
 }
 
+}  // namespace
+
 bool scored_earlier(const SweepPlan& plan, const PlannedRun& point) {
   const fs::path record = point.dir / "point.json";
   if (!fs::exists(record) || !fs::exists(point.dir / "localize" / "metrics.json")) return false;
@@ -33,37 +35,27 @@ RunStatus localize_point(const SweepPlan& plan, const PlannedRun& point,
         plan.run, point.overrides, "", options.device.empty() ? "auto" : options.device);
     fs::create_directories(point.dir);
     (void)run_localize(trained, {.out = point.dir / "localize"}, {});
-    write_json_atomic(point.dir / "point.json", point_record(plan, point));
+    record_point(plan, point);
     return {point.label, RunOutcome::Evaluated, ""};
   } catch (const std::exception& e) {
     return {point.label, RunOutcome::Failed, e.what()};
   }
 }
 
-}  // namespace
+void record_point(const SweepPlan& plan, const PlannedRun& point) {
+  write_json_atomic(point.dir / "point.json", point_record(plan, point));
+}
 
-std::vector<RunStatus> evaluate_sweep(const SweepPlan& plan, const SweepOptions& options) {
-  CAMLAB_CHECK(!plan.run.empty(), "evaluate_sweep: the plan names no trained run (plan.run)");
-  std::vector<RunStatus> statuses;
-  const size_t total = plan.runs.size();
-  for (size_t i = 0; i < total; ++i) {
-    const PlannedRun& point = plan.runs[i];
-    std::string line;
-    if (!options.force && scored_earlier(plan, point)) {
-      statuses.push_back({point.label, RunOutcome::Skipped, "scored earlier"});
-      line = "scored earlier, skipped";
-    } else {
-      statuses.push_back(localize_point(plan, point, options));
-      const RunStatus& s = statuses.back();
-      line = s.outcome == RunOutcome::Evaluated ? "localized " + plan.run.string()
-                                                : "FAILED — " + s.message;
-    }
-    if (options.out != nullptr) {
-      fmt::print(options.out, "[{}/{}] {}: {}\n", i + 1, total, point.label, line);
-      std::fflush(options.out);
-    }
+std::vector<std::string> localize_args(const SweepPlan& plan, const PlannedRun& point,
+                                       const SweepOptions& options, int64_t threads) {
+  std::vector<std::string> args = {"localize", plan.run.string()};
+  for (const std::string& o : point.overrides) args.insert(args.end(), {"--set", o});
+  if (threads > 0) {
+    args.insert(args.end(), {"--set", fmt::format("experiment.threads={}", threads)});
   }
-  return statuses;
+  args.insert(args.end(), {"--out", (point.dir / "localize").string(), "--device",
+                           options.device.empty() ? "auto" : options.device});
+  return args;
 }
 
 }  // namespace camlab::experiments

@@ -16,7 +16,7 @@ namespace camlab::experiments {
 namespace fs = std::filesystem;
 namespace {
 
-enum class Action { Skip, Fresh, Resume, Force, Refuse };
+enum class Action { Skip, Fresh, Resume, Force, Refuse, Evaluate };  // Evaluate: plan.run set
 
 struct Decision {
   Action action = Action::Fresh;
@@ -57,6 +57,14 @@ Decision decide(const PlannedRun& run, const Config& wanted, bool force) {
           fmt::format("{} holds a finished run of another config (the sweep file changed?) — pass "
                       "--force to retrain it",
                       run.dir.string())};
+}
+
+// An evaluation sweep's point is scored again unless it was with the same run and overrides.
+Decision decide_point(const SweepPlan& plan, const PlannedRun& run, const Config& wanted,
+                      bool force) {
+  if (plan.run.empty()) return decide(run, wanted, force);
+  if (!force && scored_earlier(plan, run)) return {Action::Skip, "scored earlier"};
+  return {Action::Evaluate, ""};
 }
 
 template <typename... Args>
@@ -112,7 +120,6 @@ std::string last_line(const fs::path& log) {
 std::vector<RunStatus> run_sweep(const SweepPlan& plan, const SweepOptions& options) {
   CAMLAB_CHECK(options.parallel >= 1, "sweep: --parallel must be at least 1, got {}",
                options.parallel);
-  if (!plan.run.empty()) return evaluate_sweep(plan, options);
   const size_t total = plan.runs.size();
   std::vector<RunStatus> statuses(total);
   struct Pending {
@@ -124,10 +131,10 @@ std::vector<RunStatus> run_sweep(const SweepPlan& plan, const SweepOptions& opti
   for (size_t i = 0; i < total; ++i) {
     const PlannedRun& run = plan.runs[i];
     configs.push_back(load_config(plan.config_path, run.overrides));
-    const Decision decision = decide(run, configs.back(), options.force);
+    const Decision decision = decide_point(plan, run, configs.back(), options.force);
     statuses[i] = {run.label, RunOutcome::Skipped, decision.message};
     if (decision.action == Action::Skip) {
-      say(options, "[{}/{}] {}: finished earlier, skipped", i + 1, total, run.label);
+      say(options, "[{}/{}] {}: {}, skipped", i + 1, total, run.label, decision.message);
     } else if (decision.action == Action::Refuse) {
       statuses[i].outcome = RunOutcome::Failed;
       say(options, "[{}/{}] {}: {}", i + 1, total, run.label, decision.message);
@@ -138,16 +145,22 @@ std::vector<RunStatus> run_sweep(const SweepPlan& plan, const SweepOptions& opti
   auto report_end = [&](size_t i) {
     const RunStatus& s = statuses[i];
     say(options, "[{}/{}] {}: {}{}", i + 1, total, s.label,
-        s.outcome == RunOutcome::Trained ? "done" : "FAILED",
+        s.outcome == RunOutcome::Failed ? "FAILED" : "done",
         s.message.empty() ? "" : " — " + s.message);
   };
 
+  auto doing = [&](Action action) {
+    return action == Action::Resume     ? std::string("resuming")
+           : action == Action::Evaluate ? "localizing " + plan.run.string()
+                                        : std::string("training");
+  };
   if (options.parallel == 1) {
     for (const Pending& p : pending) {
-      say(options, "[{}/{}] {}: {}", p.index + 1, total, plan.runs[p.index].label,
-          p.action == Action::Resume ? "resuming" : "training");
-      statuses[p.index] =
-          train_in_process(plan, plan.runs[p.index], configs[p.index], p.action, options);
+      const PlannedRun& run = plan.runs[p.index];
+      say(options, "[{}/{}] {}: {}", p.index + 1, total, run.label, doing(p.action));
+      statuses[p.index] = p.action == Action::Evaluate
+                              ? localize_point(plan, run, options)
+                              : train_in_process(plan, run, configs[p.index], p.action, options);
       report_end(p.index);
     }
     return statuses;
@@ -156,7 +169,7 @@ std::vector<RunStatus> run_sweep(const SweepPlan& plan, const SweepOptions& opti
   const fs::path program = options.executable.empty() ? current_executable() : options.executable;
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const int64_t threads = std::max<int64_t>(1, cores / static_cast<unsigned>(options.parallel));
-  std::map<pid_t, size_t> running;  // child -> run index
+  std::map<pid_t, Pending> running;  // child -> its run
   size_t next = 0;
   while (next < pending.size() || !running.empty()) {
     while (next < pending.size() && running.size() < static_cast<size_t>(options.parallel)) {
@@ -165,11 +178,15 @@ std::vector<RunStatus> run_sweep(const SweepPlan& plan, const SweepOptions& opti
       const bool set_threads = configs[p.index].get_int("experiment.threads") == 0;
       const fs::path log = plan.dir / "logs" / (run.label + ".log");
       try {
+        const int64_t child_threads = set_threads ? threads : 0;
         ChildProcess child = ChildProcess::spawn(
-            program, child_args(plan, run, p.action, options, set_threads ? threads : 0), log);
-        running[child.pid()] = p.index;
+            program,
+            p.action == Action::Evaluate ? localize_args(plan, run, options, child_threads)
+                                         : child_args(plan, run, p.action, options, child_threads),
+            log);
+        running[child.pid()] = p;
         say(options, "[{}/{}] {}: {} (pid {}, log {})", p.index + 1, total, run.label,
-            p.action == Action::Resume ? "resuming" : "training", child.pid(), log.string());
+            doing(p.action), child.pid(), log.string());
       } catch (const Error& e) {
         statuses[p.index] = {run.label, RunOutcome::Failed, e.what()};
         report_end(p.index);
@@ -177,12 +194,16 @@ std::vector<RunStatus> run_sweep(const SweepPlan& plan, const SweepOptions& opti
     }
     if (running.empty()) continue;
     std::vector<pid_t> pids;
-    for (const auto& [pid, index] : running) pids.push_back(pid);
+    for (const auto& [pid, p] : running) pids.push_back(pid);
     const ChildExit done = wait_any(pids);
-    const size_t index = running.at(done.pid);
+    const Pending finished = running.at(done.pid);
     running.erase(done.pid);
+    const size_t index = finished.index;
     const PlannedRun& run = plan.runs[index];
-    if (done.status == 0) {
+    if (done.status == 0 && finished.action == Action::Evaluate) {
+      record_point(plan, run);
+      statuses[index] = {run.label, RunOutcome::Evaluated, ""};
+    } else if (done.status == 0) {
       statuses[index] = {run.label, RunOutcome::Trained, ""};
     } else {
       const std::string line = last_line(plan.dir / "logs" / (run.label + ".log"));

@@ -18,9 +18,9 @@
 namespace camlab::experiments {
 
 struct SweepOptions {
-  // 1: train one run after the other in this process. N > 1: N `camlab train` child processes at
-  // once, each with its share of the cores (unless experiment.threads is set) and its output in
-  // <sweep>/logs/<label>.log.
+  // 1: train one run after the other in this process. N > 1: N `camlab train` (or, for an
+  // evaluation sweep, `camlab localize`) child processes at once, each with its share of the cores
+  // (unless experiment.threads is set) and its output in <sweep>/logs/<label>.log.
   int parallel = 1;
   std::filesystem::path executable;  // the camlab binary for children; empty: this executable
   std::string device;                // --device for every run ("" keeps experiment.device)
@@ -37,7 +37,8 @@ struct RunStatus {
   std::string message;  // why it failed, or why it was skipped
 };
 
-// An evaluation sweep (plan.run set) scores that run at each point instead (evaluation_sweep.h).
+// An evaluation sweep (plan.run set) localizes that run at each point instead, in this process or
+// as `camlab localize` children (evaluation_sweep.h); a point scored earlier is skipped.
 std::vector<RunStatus> run_sweep(const SweepPlan& plan, const SweepOptions& options = {});
 
 }  // namespace camlab::experiments

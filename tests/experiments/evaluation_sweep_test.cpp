@@ -149,6 +149,35 @@ TEST_F(EvaluationSweep, EachPointLocalizesTheTrainedRunWithoutTraining) {
   }
 }
 
+TEST_F(EvaluationSweep, ParallelPointsAreLocalizeChildrenWithTheInProcessNumbers) {
+  const fs::path camlab = fs::path(CAMLAB_BINARY_DIR) / "camlab";
+  if (!fs::exists(camlab)) GTEST_SKIP() << "build the camlab target to test --parallel";
+  const SweepPlan serial = plan_sweep(path("sweep.toml").string(), {}, path("serial"), path("run"));
+  const SweepPlan parallel =
+      plan_sweep(path("sweep.toml").string(), {}, path("parallel"), path("run"));
+  run_sweep(serial, {.out = nullptr});
+  for (const RunStatus& s :
+       run_sweep(parallel, {.parallel = 2, .executable = camlab, .out = nullptr})) {
+    EXPECT_EQ(s.outcome, RunOutcome::Evaluated) << s.label << ": " << s.message;
+  }
+  // Each child ran `camlab localize` with the point's values and logged to <sweep>/logs; its
+  // numbers are the in-process ones (same checkpoint, images and seed).
+  for (const PlannedRun& point : parallel.runs) {
+    EXPECT_TRUE(fs::exists(path("parallel") / "logs" / (point.label + ".log"))) << point.label;
+    auto child = read_json(point.dir / "localize" / "metrics.json")["methods"];
+    auto in_process =
+        read_json(path("serial") / point.label / "localize" / "metrics.json")["methods"];
+    child["fasterscorecam"].erase("seconds");  // the one entry a second run may change
+    in_process["fasterscorecam"].erase("seconds");
+    EXPECT_EQ(child, in_process) << point.label;
+  }
+  // A rerun skips every point the children scored.
+  for (const RunStatus& s :
+       run_sweep(parallel, {.parallel = 2, .executable = camlab, .out = nullptr})) {
+    EXPECT_EQ(s.outcome, RunOutcome::Skipped) << s.label;
+  }
+}
+
 TEST_F(EvaluationSweep, CliNamesTheRunAndRefusesKeysThatNeedTraining) {
   EXPECT_EQ(cli::sweep_main({path("sweep.toml").string(), "--run", path("run").string(), "--out",
                              path("cli-sweep").string(), "--set", "localize.count=4"}),
