@@ -1,5 +1,5 @@
 // camlab segment RUN_DIR --data FILE.h5 [--methods cam,...] [--threshold t] [--train-segmenter]
-//                [--out DIR]
+//                [--explain-segmenter gradcam,...] [--out DIR]
 #include <fmt/format.h>
 
 #include "experiments/cli/command.h"
@@ -31,6 +31,8 @@ int segment_main(const std::vector<std::string>& args) {
       ("epochs", po::value<int64_t>()->default_value(4), "segmenter epochs")
       ("lr", po::value<double>()->default_value(1e-3), "segmenter Adam learning rate")
       ("no-expand", po::bool_switch(), "seed loss only (ablation of the expand loss)")
+      ("explain-segmenter", po::value<std::string>()->default_value(""),
+       "explain the trained segmenter with these methods (segmenter-explain/)")
       ("figure-rows", po::value<int64_t>()->default_value(8), "images in segment.png")
       ("batch-size", po::value<int64_t>()->default_value(64), "images per explanation call")
       ("out", po::value<std::string>()->default_value(""), "output folder (RUN_DIR/segment)")
@@ -59,6 +61,7 @@ int segment_main(const std::vector<std::string>& args) {
                                 .epochs = vm["epochs"].as<int64_t>(),
                                 .lr = vm["lr"].as<double>(),
                                 .expand = !vm["no-expand"].as<bool>(),
+                                .explain_segmenter = flag("explain-segmenter"),
                                 .overrides = overrides});
   fmt::print("\n{}\nwrote {}/metrics.json, segment.md, segment.png\n",
              experiments::segment_table(r), r.options.out.string());

@@ -34,11 +34,15 @@ Tensor logits_of(nn::Module& model, const Tensor& images) {
 }
 
 // What each class column is scored by: the similarity to the reference image when one is given,
-// the class's pixel logits under its predicted region for a segmenter, else explain.score.
+// the class's pixel logits under the inputs' regions (else its predicted region) for a segmenter,
+// else explain.score.
 cam::ScoreFn score_of(const ExplainRequest& request, const Tensor& logits,
-                      const std::optional<cam::FeatureSimilarity>& similarity) {
+                      const std::optional<cam::FeatureSimilarity>& similarity,
+                      const Tensor& regions) {
   if (similarity) return similarity->score();
-  if (logits.dim() == 4 && request.score == "logit") return cam::segmentation_score();
+  if (logits.dim() == 4 && request.score == "logit") {
+    return cam::segmentation_score(regions.defined() ? regions.to(request.device) : regions);
+  }
   return cam::score_named(request.score);
 }
 
@@ -94,7 +98,7 @@ ExplainResult compute_explanations(nn::Module& model, const ExplainInputs& input
   if (request.reference.defined()) {
     similarity.emplace(model, request.similarity_layer, request.reference.to(request.device));
   }
-  const cam::ScoreFn score = score_of(request, logits, similarity);
+  const cam::ScoreFn score = score_of(request, logits, similarity, inputs.regions);
   for (const std::string& name : request.methods) {
     cam::MethodSettings settings = request.method_settings;
     if (!request.layer.empty()) settings.common.layers = {request.layer};

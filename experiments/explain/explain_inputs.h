@@ -18,9 +18,12 @@
 namespace camlab::experiments {
 
 struct ExplainInputs {
-  Tensor images;                        // float32 [N, C, H, W] on the CPU: the network's input
-  Tensor labels;                        // int64 [N]; undefined for photos (no ground truth)
-  Tensor indices;                       // int64 [N]: dataset indices, or 0..N-1 for photos
+  Tensor images;   // float32 [N, C, H, W] on the CPU: the network's input
+  Tensor labels;   // int64 [N]; undefined for photos (no ground truth)
+  Tensor indices;  // int64 [N]: dataset indices, or 0..N-1 for photos
+  // A segmenter's target region per image, 0/1 [N, H, W] (the pixels whose class logits are
+  // summed); undefined = the region the model predicts for the class (segmentation_target.h).
+  Tensor regions;
   std::vector<std::string> names;       // "#12" or "dog.jpg": the start of each row's caption
   std::vector<render::RgbImage> shown;  // the picture each row's maps are drawn over
   // Photos only: the decoded files and where the network's crop lies in each.

@@ -52,6 +52,7 @@ ExplainResult explain_sharded(nn::Module& model, const ExplainInputs& inputs,
   mine.images = rows(inputs.images, block);    // [n_r, C, H, W]
   mine.labels = rows(inputs.labels, block);    // [n_r]
   mine.indices = rows(inputs.indices, block);  // [n_r]
+  mine.regions = rows(inputs.regions, block);  // [n_r, H, W]
   ExplainResult result = compute_explanations(model, mine, request);
 
   result.probabilities = gather_rows(result.probabilities, block, n, comm);  // [N, K]

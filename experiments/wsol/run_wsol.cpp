@@ -4,6 +4,7 @@
 #include "experiments/config/comma_list.h"
 #include "experiments/explain/config_method_settings.h"
 #include "experiments/train/experiment_data.h"
+#include "tensor/strings.h"
 
 namespace camlab::experiments {
 namespace {
@@ -116,6 +117,7 @@ SegmentResult run_segment(const TrainedModel& trained, const WsolFlags& flags,
                    .constrain = cfg.get_double("segment.constrain_weight"),
                    .seed = setup.model.seed,
                    .device = trained.device},
+      .explain_segmenter = split_commas(segment_flags.explain_segmenter),
       .figure_rows = flags.figure_rows,
       .out = setup.out,
       .data_name = setup.data_name};

@@ -52,6 +52,7 @@ struct SegmentFlags {
   int64_t epochs = 4;
   double lr = 1e-3;
   bool expand = true;                  // false: seed loss only (the ablation)
+  std::string explain_segmenter;       // comma-separated methods; "" = do not explain it
   std::vector<std::string> overrides;  // --set, applied to the run's config.toml as well
 };
 

@@ -1,11 +1,15 @@
 #include "experiments/wsol/segment.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 
+#include "cam/methods/method.h"
 #include "cam/render/figure_grid.h"
 #include "cam/render/heatmap.h"
+#include "experiments/explain/explain.h"
 #include "experiments/run/atomic_write.h"
 #include "experiments/run/metrics_json.h"
 #include "experiments/wsol/figures.h"
@@ -40,6 +44,48 @@ double mean_iou_of(int64_t labels, const Tensor& truth, const Tensor& predicted,
   return confusion.mean_iou();
 }
 
+// The layer the segmenter's activation maps read: the last full-resolution features, before the
+// 1x1 head (the batch norm's output: the stage's ReLU is a function, not a module).
+constexpr const char* kSegmenterCamLayer = "fuse_bn";
+
+// Explains the trained segmenter like any model (SEC's segmenter is a network too, and its maps
+// say which pixels its decision for a class rests on). Each of the first figure_rows images is
+// explained for its class, segmenter label c + 1 (0 is background), through the segmentation
+// target: the class's pixel logits summed over the object's true mask (docs/cam.md, "Targets").
+// The true region rather than the predicted one, so a segmenter that misses the object still
+// gets a map of what it would take to call those pixels c. Writes segmenter-explain/explain.png
+// and explanations.h5.
+void explain_trained_segmenter(Segmenter& net, const datasets::ImageDataset& data,
+                               const Tensor& fed, const SegmentOptions& o) {
+  const int64_t n = std::min(o.figure_rows, data.size());
+  ExplainInputs inputs;
+  inputs.images = fed.narrow(0, 0, n).contiguous();  // [n, C, H, W]
+  inputs.labels = Tensor::empty({n}, DType::Int64);  // [n] segmenter labels
+  inputs.indices = ops::arange(0, double(n), 1, DType::Int64, Device::cpu());        // [n]
+  inputs.regions = Tensor::empty({n, data.height(), data.width()}, DType::Float32);  // [n, H, W]
+  for (int64_t i = 0; i < n; ++i) {
+    const std::vector<int64_t> present = present_classes(data, i);
+    CAMLAB_CHECK(!present.empty(), "segment --explain-segmenter: image {} has no class", i);
+    inputs.labels.data<int64_t>()[i] = present.front() + 1;
+    inputs.regions.select(0, i).copy_(
+        ops::eq(data.masks.select(0, i), ops::scalar(double(present.front() + 1), DType::UInt8))
+            .to(DType::Float32));
+    inputs.names.push_back(fmt::format("#{}", i));
+    inputs.shown.push_back(render::to_rgb(data.images.select(0, i)));
+  }
+  ExplainRequest request{.methods = o.explain_segmenter,
+                         .layer = kSegmenterCamLayer,
+                         .targets = {"label"},
+                         .top_k = 3,
+                         .device = o.training.device,
+                         .out = o.out / "segmenter-explain",
+                         .h5 = o.out / "segmenter-explain" / "explanations.h5"};
+  request.class_names = {"background"};
+  for (const std::string& name : data.class_names) request.class_names.push_back(name);
+  net.eval();
+  (void)explain(net, inputs, request);
+}
+
 SegmenterScores train_and_score(const WsolModel& m, const datasets::ImageDataset& data,
                                 const Tensor& fed, const datasets::ImageDataset& train_all,
                                 const datasets::Pipeline& pipeline, const SegmentOptions& o,
@@ -60,6 +106,7 @@ SegmenterScores train_and_score(const WsolModel& m, const datasets::ImageDataset
   predicted = predict_masks(net, fed, presence(data, m.classes), 64, o.training.device);
   s.miou = mean_iou_of(m.classes + 1, data.masks, any);
   s.miou_with_labels = mean_iou_of(m.classes + 1, data.masks, predicted, &s.ious);
+  if (!o.explain_segmenter.empty() && !o.out.empty()) explain_trained_segmenter(net, data, fed, o);
   return s;
 }
 
@@ -124,6 +171,15 @@ SegmentResult segment(const WsolModel& m, const datasets::ImageDataset& all,
   CAMLAB_CHECK(!o.methods.empty(), "segment: no methods given; e.g. --methods cam,gradcam");
   CAMLAB_CHECK(!o.train_segmenter || train != nullptr,
                "segment: --train-segmenter needs training images (the run's training split)");
+  CAMLAB_CHECK(o.explain_segmenter.empty() || o.train_segmenter,
+               "segment: --explain-segmenter explains the segmenter --train-segmenter trains; "
+               "add --train-segmenter");
+  for (const std::string& name : o.explain_segmenter) {  // before minutes of training, not after
+    const auto& known = cam::method_names();
+    CAMLAB_CHECK(std::find(known.begin(), known.end(), name) != known.end(),
+                 "segment: --explain-segmenter: unknown method '{}'; valid methods: {}", name,
+                 fmt::join(known, ", "));
+  }
   const datasets::ImageDataset data = first_items(all, o.count);
   const Tensor fed = fed_images(data, pipeline);  // [N, C, H, W]
   SegmentResult r{.images = data.size(), .options = o};

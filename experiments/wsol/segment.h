@@ -27,6 +27,9 @@ struct SegmentOptions {
   std::string segmenter_method;  // whose seeds train it; "" = the first method
   int64_t train_count = 2000;    // training images whose seeds it learns from
   SegmenterTraining training;
+  // Explain the trained segmenter with these methods (its own figure, segmenter-explain/): each
+  // image's class through the segmentation target; empty = no. Needs train_segmenter and out.
+  std::vector<std::string> explain_segmenter;
   int64_t figure_rows = 8;
   std::filesystem::path out;  // "" writes nothing
   std::string data_name;      // recorded in metrics.json

@@ -14,6 +14,7 @@
 #include "datasets/shapes.h"
 #include "experiments/cli/command.h"
 #include "experiments/config/config.h"
+#include "experiments/explain/explanations_file.h"
 #include "experiments/run/metrics_json.h"
 #include "experiments/train/trained_model.h"
 #include "experiments/train/trainer.h"
@@ -276,6 +277,7 @@ TEST_F(WsolEndToEnd, SegmentSeedsAndSegmenter) {
                    .train_segmenter = true,
                    .train_count = 32,
                    .training = {.epochs = 1, .batch_size = 16},
+                   .explain_segmenter = {"gradcam", "hirescam"},
                    .figure_rows = 3,
                    .out = path("segment")};
   const SegmentResult r = segment(m, t.data.test, &train, t.data.eval_pipeline, o);
@@ -298,6 +300,41 @@ TEST_F(WsolEndToEnd, SegmentSeedsAndSegmenter) {
   }
   const nlohmann::json json = read_json(path("segment") / "metrics.json");
   EXPECT_TRUE(json["segmenter"].contains("beats_seeds"));
+
+  // The segmenter explained through the segmentation target: one map per figure row and method,
+  // for the image's class (segmenter label = class + 1, 0 being background).
+  const ExplanationsFile explained =
+      read_explanations(path("segment") / "segmenter-explain" / "explanations.h5");
+  EXPECT_TRUE(std::filesystem::exists(path("segment") / "segmenter-explain" / "explain.png"));
+  EXPECT_EQ(explained.layer, "fuse_bn");
+  for (const char* method : {"gradcam", "hirescam"}) {
+    ASSERT_TRUE(explained.maps.count(method)) << method;
+    const Tensor maps = explained.maps.at(method);  // [3, H, W]
+    ASSERT_EQ(maps.shape(), (Shape{3, t.data.test.height(), t.data.test.width()})) << method;
+    EXPECT_TRUE(std::isfinite(ops::sum(maps).item())) << method;
+    EXPECT_GT(ops::amax(maps).item(), 0.0) << method;  // the class's evidence is somewhere
+  }
+  const Tensor classes = explained.classes.at("gradcam");  // [3]
+  for (int64_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(classes.at<int64_t>({i}), present_classes(t.data.test, i).front() + 1) << i;
+  }
+}
+
+TEST_F(WsolEndToEnd, ExplainSegmenterNeedsTheSegmenterAndKnownMethods) {
+  TrainedModel t = load_trained_model(path("run"), {}, path("test.h5").string(), "cpu");
+  const WsolModel m = wsol(t);
+  const datasets::ImageDataset train = datasets::read_hdf5_dataset(path("train.h5").string());
+  const std::string without_training = error_of([&] {
+    segment(m, t.data.test, &train, t.data.eval_pipeline,
+            {.explain_segmenter = {"gradcam"}, .out = path("segment-no-train")});
+  });
+  EXPECT_NE(without_training.find("add --train-segmenter"), std::string::npos) << without_training;
+  const std::string unknown = error_of([&] {
+    segment(m, t.data.test, &train, t.data.eval_pipeline,
+            {.train_segmenter = true, .explain_segmenter = {"gradcamm"}, .out = path("x")});
+  });
+  EXPECT_NE(unknown.find("unknown method 'gradcamm'"), std::string::npos) << unknown;
+  EXPECT_EQ(unknown.find('\n'), std::string::npos) << unknown;
 }
 
 // A copy of test.h5 with one dataset replaced or removed through the bare HDF5 API, as a file
