@@ -1,13 +1,21 @@
 #!/usr/bin/python3
-"""PyTorch side of bench/cam_bench.cpp: the same four methods on the same weights and images, with
-torch.set_num_threads equal to camlab's, then both timings, their ratio, and how far apart the maps
-are.
+"""PyTorch side of bench/cam_bench.cpp: the same methods on the same weights and images, with
+torch.set_num_threads equal to camlab's and denormals flushed (as camlab does), then both timings,
+their ratio, and how far apart the display maps are.
 
-    OMP_NUM_THREADS=2 ./cam_bench /tmp/cam_bench     # writes weights, inputs, maps, camlab.csv
-    python3 bench/cam_reference.py /tmp/cam_bench
+    OMP_NUM_THREADS=2 build/bench/cam_bench /tmp/cam_bench     # weights, inputs, maps, camlab.csv
+    OMP_NUM_THREADS=2 build/bench/cam_bench /tmp/cam_bench fem,dff   # or only some methods
+    python3 bench/cam_reference.py /tmp/cam_bench               # times what camlab.csv lists
 
-The formulas are written here (as in tools/make_cam_fixtures.py), not imported from
-pytorch-grad-cam; Score-CAM and Ablation-CAM batch their 64·64 extra forwards by 128, as camlab.
+Methods: gradcam, gradcam++, scorecam, ablationcam; fullgrad, kpcacam, finercam, shapleycam, fem,
+segeigencam, sscam, fasterscorecam, dff, each with camlab's defaults (docs/cam.md). The formulas
+are written in PyTorch here or imported from the fixture generators (tools/make_cam_fixtures.py,
+make_fullgrad_fixtures.py, make_shapley_fixture.py, which the tests compare camlab against), the
+way pytorch-grad-cam computes them; pytorch-grad-cam itself is not imported. Score-CAM,
+Ablation-CAM, Faster Score-CAM and SS-CAM batch their extra forwards by 128, as camlab. Each
+method is timed as camlab times it: one warm-up call, then the best of the repetitions camlab.csv
+gives. SS-CAM (noise) and DFF (random NMF start) draw random numbers that cannot be the same
+draws on both sides, so their maps are not compared.
 """
 import collections
 import csv
@@ -26,8 +34,20 @@ except ImportError:
         os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
     raise
 
+# The fixture generators' formulas that take any network with hooks (tools/ is not a package).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import make_cam_fixtures as fixtures  # noqa: E402
+import make_fullgrad_fixtures as fullgrad_fixtures  # noqa: E402
+import make_shapley_fixture as shapley_fixture  # noqa: E402
+
 IMAGES, SIZE, BATCH = 64, 28, 128
 LAYER = "relu4"
+# camlab's defaults (cam/methods/*_options.h, docs/cam.md)
+FASTER_TOP_K = 10                 # FasterScoreCamOptions::top_k
+SSCAM_SAMPLES, SSCAM_SIGMA = 35, 2.0   # SsCamOptions
+FINER_ALPHA, FINER_COMPARISONS = 1.0, 3  # FinerCamOptions
+DFF_CONCEPTS, DFF_ITERATIONS = 5, 200    # DffOptions
+RANDOM = {"sscam": "noise draws", "dff": "NMF start draws"}  # maps not comparable
 
 
 class GlobalAvgPool(nn.Module):
@@ -125,6 +145,155 @@ def ablation_cam(net, x):
     return to_maps(cam_from_weights(w, a))
 
 
+def predicted_logit(logits, _classes):
+    """The default target: each image's top logit (classes from the same forward)."""
+    return logit(logits, logits.argmax(1))
+
+
+def finer_cam(net, x):
+    """Zhang et al. 2025 as pytorch-grad-cam's finer_cam.py / FinerWeightedTarget: Grad-CAM of the
+    contrast with the 3 classes whose logits are closest to the predicted one's."""
+    score = lambda logits, _: fixtures.finer_score(logits, logits.argmax(1), FINER_ALPHA,
+                                                   FINER_COMPARISONS)
+    raw, _ = fixtures.gradient_cam(net, x, LAYER, None, "gradcam", score=score)
+    return to_maps(raw)
+
+
+def shapley_cam(net, x):
+    """Cai et al. 2025 as pytorch-grad-cam's shapley_cam.py: w = mean(g - 0.5 H·A), H·A by double
+    backward. On this ReLU net with a logit target H·A = 0 and the map is Grad-CAM's."""
+    raw, _, _ = shapley_fixture.shapley_cam(net, x, LAYER, None, predicted_logit)
+    return to_maps(raw)
+
+
+def fem(net, x):
+    """Fuad et al. 2020 as pytorch-grad-cam's fem.py: w_k = share of positions above mu + 2 sigma."""
+    raw, _ = fixtures.fem(net, x, LAYER, None)
+    return to_maps(raw)
+
+
+def kpca_cam(net, x):
+    """Karmani et al. 2024 as pytorch-grad-cam's kpca_cam.py (scikit-learn KernelPCA, sigmoid kernel,
+    gamma 1/K, coef0 1), here as the top eigenpair of the centred kernel matrix by torch.linalg.eigh.
+    The sign is camlab's Eigen-CAM rule (positive correlation with the channel mean); scikit-learn's
+    is arbitrary, so pytorch-grad-cam's own map may be this one's negative before the ReLU. The
+    kernel matrix and eigh run in float32, as scikit-learn does on pytorch-grad-cam's float32
+    activations; camlab diagonalizes in double (Jacobi), so the maps differ by float32 rounding of
+    the eigenvector (about 3e-3 here; with this eigh in float64 the difference is about 1e-6)."""
+    raw, _ = fixtures.kpca_cam(net, x, LAYER, None)
+    return to_maps(raw)
+
+
+def seg_eigen_cam(net, x):
+    """Chung & Ying 2025 as pytorch-grad-cam's seg_eigen_cam.py: Eigen-CAM of |g| * A (full SVD as
+    np.linalg.svd(full_matrices=True) there), sign flipped where |min p| > |max p|, ReLU. Written
+    out rather than imported: make_fullgrad_fixtures.seg_eigen_cam needs the classes before its
+    forward, which would cost an extra forward here."""
+    logits, a = capture(net, x)
+    (g,) = torch.autograd.grad(logit(logits, logits.argmax(1)).sum(), [a])
+    t = (g.abs() * a).detach()
+    projections = []
+    for m in t:
+        k, h, w = m.shape
+        rows = m.reshape(k, h * w).T
+        centred = rows - rows.mean(0, keepdim=True)
+        _, _, vh = torch.linalg.svd(centred, full_matrices=True)
+        p = centred @ vh[0]
+        if abs(float(p.min())) > abs(float(p.max())):
+            p = -p
+        projections.append(p.reshape(h, w))
+    return to_maps(torch.stack(projections).clamp(min=0))
+
+
+def full_grad(net, x):
+    """Srinivas & Fleuret 2019 as pytorch-grad-cam's fullgrad_cam.py (tools/make_fullgrad_fixtures.py
+    at any input size): per-channel min-max of |dy/dx * x| and of every conv's |b * dy/dz|, each
+    resized to the input (half-pixel centres) and summed; the display map is its min-max."""
+    layers = fullgrad_fixtures.bias_layers(net)
+    outputs = []
+    handles = [m.register_forward_hook(lambda mod, inp, out: outputs.append(out)) for m in layers]
+    x = x.clone().requires_grad_(True)
+    try:
+        logits = net(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    grads = torch.autograd.grad(logit(logits, logits.argmax(1)).sum(), [x] + outputs)
+    with torch.no_grad():
+        raw = fullgrad_fixtures.scale_each_channel((grads[0] * x).abs()).sum(1)
+        for module, g in zip(layers, grads[1:]):
+            b = fullgrad_fixtures.effective_bias(module)[None, :, None, None]
+            term = fullgrad_fixtures.scale_each_channel((b * g).abs())
+            if term.shape[2:] != raw.shape[1:]:
+                term = F.interpolate(term, size=raw.shape[1:], mode="bilinear", align_corners=False)
+            raw += term.sum(1)
+    return to_maps(raw)
+
+
+def score_cam_masks(a):
+    """[N, K, h, w] -> Score-CAM's masks [N, K, SIZE, SIZE] (align_corners, min-max + 1e-8)."""
+    up = F.interpolate(a, size=(SIZE, SIZE), mode="bilinear", align_corners=True)
+    lo, hi = up.amin((2, 3), keepdim=True), up.amax((2, 3), keepdim=True)
+    return (up - lo) / (hi - lo + 1e-8)
+
+
+def faster_score_cam(net, x):
+    """Score-CAM on the 10 channels of largest spatial variance (ties: lower index), softmax over
+    those, 0 elsewhere (not in pytorch-grad-cam; camlab follows the Faster Score-CAM README)."""
+    with torch.no_grad():
+        logits, a = capture(net, x)
+        classes = logits.argmax(1)
+        n, k = a.shape[:2]
+        top = min(FASTER_TOP_K, k)
+        chosen = fixtures.top_variance_channels(a, top)                             # [N, top]
+        masks = score_cam_masks(a).gather(1, chosen[:, :, None, None].expand(-1, -1, SIZE, SIZE))
+        masks = masks.reshape(n * top, 1, SIZE, SIZE)
+        scores = []
+        for start in range(0, n * top, BATCH):
+            rows = torch.arange(start, min(start + BATCH, n * top))
+            scores.append(logit(net(x[rows // top] * masks[rows]), classes[rows // top]))
+        s = torch.cat(scores).reshape(n, top)
+        w = torch.zeros(n, k).scatter(1, chosen, s.softmax(1))
+    return to_maps(cam_from_weights(w, a))
+
+
+def ss_cam(net, x):
+    """Wang et al. 2020 (SS-CAM(1), not in pytorch-grad-cam): Score-CAM with every mask plus
+    2 * N(0, 1) per pixel, the target logit averaged over 35 copies, softmax over channels. The
+    N·K·35 masked inputs run in batches of 128 with fresh draws (camlab draws its own)."""
+    with torch.no_grad():
+        logits, a = capture(net, x)
+        classes = logits.argmax(1)
+        n, k = a.shape[:2]
+        masks = score_cam_masks(a).reshape(n * k, 1, SIZE, SIZE)
+        total = n * k * SSCAM_SAMPLES
+        sums = torch.zeros(n * k)
+        for start in range(0, total, BATCH):
+            rows = torch.arange(start, min(start + BATCH, total))
+            channel_rows = rows // SSCAM_SAMPLES                                      # image * k + ch
+            noise = torch.randn(len(rows), 1, SIZE, SIZE)
+            masked = x[channel_rows // k] * (masks[channel_rows] + SSCAM_SIGMA * noise)
+            sums.index_add_(0, channel_rows, logit(net(masked), classes[channel_rows // k]))
+        w = (sums / SSCAM_SAMPLES).reshape(n, k).softmax(1)
+    return to_maps(cam_from_weights(w, a))
+
+
+def dff(net, x):
+    """Collins et al. 2018 as pytorch-grad-cam's deep feature factorization, with camlab's NMF
+    solver (200 multiplicative updates from scikit-learn's random-init scaling; pytorch-grad-cam
+    calls scikit-learn's coordinate descent): 5 concepts of the batch, each scored by fc, each
+    image's map the H map of its best concept for its predicted class."""
+    with torch.no_grad():
+        logits, a = capture(net, x)
+        classes = logits.argmax(1)
+        n, c = a.shape[:2]
+        draws_w = torch.randn(c, DFF_CONCEPTS)
+        draws_h = torch.randn(DFF_CONCEPTS, n * a.shape[2] * a.shape[3])
+        concepts, maps = fixtures.factorize(a, draws_w, draws_h, iterations=DFF_ITERATIONS)
+        best = net.fc(concepts.T)[:, classes].T.argmax(1)                          # [N]
+    return to_maps(maps[torch.arange(n), best])
+
+
 def best_seconds(repetitions, run):
     result = run()  # warm-up
     best = float("inf")
@@ -140,9 +309,12 @@ def main():
         sys.exit("usage: cam_reference.py DIR   (DIR written by cam_bench)")
     directory = sys.argv[1]
     with open(os.path.join(directory, "camlab.csv")) as f:
-        ours = {row["method"]: (float(row["images_per_s"]), int(row["threads"])) for row in csv.DictReader(f)}
-    threads = next(iter(ours.values()))[1]
+        ours = [(row["method"], float(row["images_per_s"]), int(row["threads"]),
+                 int(row.get("repetitions") or 2)) for row in csv.DictReader(f)]
+    threads = ours[0][2]
     torch.set_num_threads(threads)
+    torch.set_flush_denormal(True)  # camlab's kernels flush denormals (FTZ/DAZ)
+    torch.manual_seed(0)
 
     net = fmnist_gapnet().eval()
     with h5py.File(os.path.join(directory, "checkpoint.h5"), "r") as h5:
@@ -150,19 +322,35 @@ def main():
     x = torch.from_numpy(np.fromfile(os.path.join(directory, "inputs.f32"), dtype=np.float32))
     x = x.reshape(IMAGES, 1, SIZE, SIZE)
 
-    methods = [("gradcam", 5, lambda: gradient_cam(net, x, False)),
-               ("gradcam++", 5, lambda: gradient_cam(net, x, True)),
-               ("scorecam", 2, lambda: score_cam(net, x)),
-               ("ablationcam", 2, lambda: ablation_cam(net, x))]
+    methods = {"gradcam": lambda: gradient_cam(net, x, False),
+               "gradcam++": lambda: gradient_cam(net, x, True),
+               "scorecam": lambda: score_cam(net, x),
+               "ablationcam": lambda: ablation_cam(net, x),
+               "fullgrad": lambda: full_grad(net, x),
+               "kpcacam": lambda: kpca_cam(net, x),
+               "finercam": lambda: finer_cam(net, x),
+               "shapleycam": lambda: shapley_cam(net, x),
+               "fem": lambda: fem(net, x),
+               "segeigencam": lambda: seg_eigen_cam(net, x),
+               "sscam": lambda: ss_cam(net, x),
+               "fasterscorecam": lambda: faster_score_cam(net, x),
+               "dff": lambda: dff(net, x)}
     print(f"{threads} threads (torch {torch.__version__}), {IMAGES} images {SIZE}x{SIZE}, "
-          f"fmnist-gapnet, layer {LAYER}; images/s, best of several runs")
-    print(f"  {'method':<12} {'camlab':>10} {'pytorch':>10} {'camlab/pytorch':>15} {'max |maps diff|':>16}")
-    for name, repetitions, run in methods:
-        seconds, maps = best_seconds(repetitions, run)
+          f"fmnist-gapnet, layer {LAYER}; images/s, best of several runs after a warm-up")
+    print(f"  {'method':<15} {'camlab':>10} {'pytorch':>10} {'camlab/pytorch':>15} {'max |maps diff|':>16}")
+    for name, rate, _, repetitions in ours:
+        if name not in methods:
+            print(f"  {name:<15} {rate:>10.1f}   (no PyTorch reference)")
+            continue
+        seconds, maps = best_seconds(repetitions, methods[name])
         theirs = IMAGES / seconds
-        ours_maps = np.fromfile(os.path.join(directory, name + ".f32"), dtype=np.float32)
-        diff = np.abs(ours_maps.reshape(maps.shape) - maps.numpy()).max()
-        print(f"  {name:<12} {ours[name][0]:>10.1f} {theirs:>10.1f} {ours[name][0] / theirs:>15.2f} {diff:>16.2e}")
+        if name in RANDOM:
+            diff = f"n/a: {RANDOM[name]}"
+        else:
+            ours_maps = np.fromfile(os.path.join(directory, name + ".f32"), dtype=np.float32)
+            diff = f"{np.abs(ours_maps.reshape(maps.shape) - maps.numpy()).max():.2e}"
+        print(f"  {name:<15} {rate:>10.1f} {theirs:>10.1f} {rate / theirs:>15.2f} {diff:>16}",
+              flush=True)
 
 
 if __name__ == "__main__":
