@@ -209,25 +209,7 @@ def full_grad(net, x):
     """Srinivas & Fleuret 2019 as pytorch-grad-cam's fullgrad_cam.py (tools/make_fullgrad_fixtures.py
     at any input size): per-channel min-max of |dy/dx * x| and of every conv's |b * dy/dz|, each
     resized to the input (half-pixel centres) and summed; the display map is its min-max."""
-    layers = fullgrad_fixtures.bias_layers(net)
-    outputs = []
-    handles = [m.register_forward_hook(lambda mod, inp, out: outputs.append(out)) for m in layers]
-    x = x.clone().requires_grad_(True)
-    try:
-        logits = net(x)
-    finally:
-        for handle in handles:
-            handle.remove()
-    grads = torch.autograd.grad(logit(logits, logits.argmax(1)).sum(), [x] + outputs)
-    with torch.no_grad():
-        raw = fullgrad_fixtures.scale_each_channel((grads[0] * x).abs()).sum(1)
-        for module, g in zip(layers, grads[1:]):
-            b = fullgrad_fixtures.effective_bias(module)[None, :, None, None]
-            term = fullgrad_fixtures.scale_each_channel((b * g).abs())
-            if term.shape[2:] != raw.shape[1:]:
-                term = F.interpolate(term, size=raw.shape[1:], mode="bilinear", align_corners=False)
-            raw += term.sum(1)
-    return to_maps(raw)
+    return to_maps(fullgrad_fixtures.fullgrad(net, x, None))
 
 
 def score_cam_masks(a):

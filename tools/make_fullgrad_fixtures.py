@@ -100,13 +100,15 @@ def scale_each_channel(t):
     return shifted / (shifted.amax((2, 3), keepdim=True) + SCALE_EPS)
 
 
-def resize(t):
-    if t.shape[2:] == (H, W):
+def resize(t, size):
+    if tuple(t.shape[2:]) == tuple(size):
         return t
-    return F.interpolate(t, size=(H, W), mode="bilinear", align_corners=False)  # = cv2.resize
+    return F.interpolate(t, size=size, mode="bilinear", align_corners=False)  # = cv2.resize
 
 
 def fullgrad(net, x, classes):
+    """Raw FullGrad maps [N, H, W] at x's size for `classes` (None: each image's top class); also
+    bench/cam_reference.py's reference."""
     layers = bias_layers(net)
     outputs = []
     handles = [m.register_forward_hook(lambda mod, inp, out: outputs.append(out)) for m in layers]
@@ -116,12 +118,14 @@ def fullgrad(net, x, classes):
     finally:
         for handle in handles:
             handle.remove()
+    if classes is None:
+        classes = logits.argmax(1)
     grads = torch.autograd.grad(logit_score(logits, classes).sum(), [x] + outputs)
     with torch.no_grad():
         raw = scale_each_channel((grads[0] * x).abs()).sum(1)                       # [N, H, W]
         for module, g in zip(layers, grads[1:]):
             b = effective_bias(module)[None, :, None, None]
-            raw += resize(scale_each_channel((b * g).abs())).sum(1)
+            raw += resize(scale_each_channel((b * g).abs()), x.shape[2:]).sum(1)
     return raw
 
 
