@@ -51,7 +51,9 @@ Tensor BatchNorm2d::forward(const Tensor& x) {
   // Without running statistics there is nothing to evaluate with: batch statistics always.
   const bool use_batch_stats = is_training() || !options_.track_running_stats;
   if (is_training() && options_.track_running_stats) increment(num_batches_tracked);
-  if (use_batch_stats && stat_reducer_) {
+  // Ranks synchronise only while training, as torch.nn.SyncBatchNorm: an eval forward without
+  // running statistics normalises each rank's batch alone and communicates nothing.
+  if (is_training() && stat_reducer_) {
     return sync_batch_norm(x, weight, bias, running_mean, running_var, options_.momentum,
                            options_.eps, stat_reducer_);
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 
 #include "tensor/error.h"
 #include "tensor/ops.h"
@@ -78,12 +79,20 @@ Tensor project_images(const Tensor& terms, const ImageProjection& project) {
   Tensor out = Tensor::empty({n, h, w}, DType::Float64);                  // [N, h, w]
   const double* x = host.data<double>();
   double* p = out.data<double>();
-  // Images are independent and each costs O(min(h·w, K)³): one per thread.
+  // Images are independent and each costs O(min(h·w, K)³): one per thread. An exception may not
+  // leave an OpenMP region (it would terminate the process): the first is kept and rethrown.
+  std::exception_ptr failure;
 #pragma omp parallel for schedule(dynamic)
   for (int64_t i = 0; i < n; ++i) {
-    const std::vector<double> projection = project(x + i * k * h * w, k, h * w);
-    std::copy(projection.begin(), projection.end(), p + i * h * w);
+    try {
+      const std::vector<double> projection = project(x + i * k * h * w, k, h * w);
+      std::copy(projection.begin(), projection.end(), p + i * h * w);
+    } catch (...) {
+#pragma omp critical(project_images_failure)
+      if (!failure) failure = std::current_exception();
+    }
   }
+  if (failure) std::rethrow_exception(failure);
   return out.to(terms.dtype()).to(terms.device());
 }
 

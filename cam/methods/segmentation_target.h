@@ -15,8 +15,11 @@ namespace camlab::cam {
 
 // score_n = Σ_{h,w} y[n, c_n, h, w] · mask[n, h, w]. An undefined mask is each image's predicted
 // region of its class, [argmax_k y[n, k, h, w] == c_n] (taken from the logits' values, so it
-// carries no gradient). A given mask [M, H, W] with N a multiple of M is tiled over the images, so
-// the several-targets batching (multi_target.h) can repeat the images.
+// carries no gradient). A given mask [M, H, W] with N a multiple of M is tiled over the rows, so
+// the several-targets batching (multi_target.h) can repeat the images. Row r gets mask r mod M:
+// methods that score chunks of mixed copies (Score-CAM's family, occlusion, IG, SmoothGrad) break
+// that order, so give them one image per call with M = 1, as camlab explain does
+// (experiments/explain/explain.h).
 ScoreFn segmentation_score(const Tensor& mask = Tensor());
 
 }  // namespace camlab::cam

@@ -55,6 +55,10 @@ Tensor road_keep_masks(const Tensor& maps_in, double percentile, RoadOrder order
   CAMLAB_CHECK(percentile > 0 && percentile < 100,
                "road_keep_masks: percentile {} must lie in (0, 100)", percentile);
   const Tensor maps = maps_in.to(Device::cpu()).to(DType::Float32).contiguous();  // [N, H, W]
+  CAMLAB_CHECK(std::all_of(maps.data<float>(), maps.data<float>() + maps.numel(),
+                           [](float v) { return std::isfinite(v); }),
+               "road_keep_masks: the maps hold a NaN or an infinity; they have no order to remove "
+               "pixels by");
   const int64_t n = maps.size(0), pixels = maps.size(1) * maps.size(2);
   Tensor keep = Tensor::empty(maps.shape(), DType::Float32);  // [N, H, W]
   for (int64_t i = 0; i < n; ++i) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <functional>
 #include <optional>
 
 #include "autograd/grad_mode.h"
@@ -40,7 +41,11 @@ cam::ScoreFn score_of(const ExplainRequest& request, const Tensor& logits,
                       const std::optional<cam::FeatureSimilarity>& similarity,
                       const Tensor& regions) {
   if (similarity) return similarity->score();
-  if (logits.dim() == 4 && request.score == "logit") {
+  if (logits.dim() == 4) {
+    CAMLAB_CHECK(request.score == "logit",
+                 "explain: --score {}: a segmenter's output [N, K, H, W] is scored by the "
+                 "segmentation target (its class's pixel logits); use --score logit",
+                 request.score);
     return cam::segmentation_score(regions.defined() ? regions.to(request.device) : regions);
   }
   return cam::score_named(request.score);
@@ -75,12 +80,64 @@ void print_top(const ExplainInputs& inputs, const ExplainResult& result,
   }
 }
 
+// Single-image results stacked in order, [1, ...] each -> [N, ...]; the columns, their keys and
+// the layer are the same in every part.
+ExplainResult stack_rows(const std::vector<ExplainResult>& parts) {
+  ExplainResult out = parts.front();
+  auto stack = [&](const std::function<const Tensor&(const ExplainResult&)>& field) {
+    if (!field(parts.front()).defined()) return Tensor();
+    std::vector<Tensor> rows;
+    for (const ExplainResult& part : parts) rows.push_back(field(part));
+    return ops::cat(rows, 0);  // [N, ...]
+  };
+  out.file.inputs = stack([](const ExplainResult& r) -> const Tensor& { return r.file.inputs; });
+  out.file.indices = stack([](const ExplainResult& r) -> const Tensor& { return r.file.indices; });
+  out.file.logits = stack([](const ExplainResult& r) -> const Tensor& { return r.file.logits; });
+  out.file.targets = stack([](const ExplainResult& r) -> const Tensor& { return r.file.targets; });
+  out.probabilities =
+      stack([](const ExplainResult& r) -> const Tensor& { return r.probabilities; });
+  using KeyedTensors = std::map<std::string, Tensor> ExplanationsFile::*;
+  for (KeyedTensors group :
+       {&ExplanationsFile::maps, &ExplanationsFile::raw, &ExplanationsFile::classes}) {
+    for (auto& [key, tensor] : out.file.*group) {
+      tensor =
+          stack([&](const ExplainResult& r) -> const Tensor& { return (r.file.*group).at(key); });
+    }
+  }
+  out.top.clear();
+  for (const ExplainResult& part : parts)
+    out.top.insert(out.top.end(), part.top.begin(), part.top.end());
+  return out;
+}
+
+// Image i's rows of `inputs` alone.
+ExplainInputs one_image(const ExplainInputs& inputs, int64_t i) {
+  auto row = [i](const Tensor& t) { return t.defined() ? t.narrow(0, i, 1).contiguous() : t; };
+  ExplainInputs one;
+  one.images = row(inputs.images);    // [1, C, H, W]
+  one.labels = row(inputs.labels);    // [1]
+  one.indices = row(inputs.indices);  // [1]
+  one.regions = row(inputs.regions);  // [1, H, W]
+  return one;
+}
+
 }  // namespace
 
 ExplainResult compute_explanations(nn::Module& model, const ExplainInputs& inputs,
                                    const ExplainRequest& request) {
   CAMLAB_CHECK(!request.methods.empty() && !request.targets.empty(),
                "explain: give at least one method and one target");
+  // A region per image lines up with the scored rows only if a method scores the images in
+  // order; the perturbation methods (the Score-CAM family, Ablation-CAM, occlusion, IG, SmoothGrad)
+  // score chunks of mixed copies. So each image is explained alone, its region covering every
+  // copy of it, and the results are stacked.
+  if (inputs.regions.defined() && inputs.images.size(0) > 1) {
+    std::vector<ExplainResult> parts;
+    for (int64_t i = 0; i < inputs.images.size(0); ++i) {
+      parts.push_back(compute_explanations(model, one_image(inputs, i), request));
+    }
+    return stack_rows(parts);
+  }
   const Tensor images = inputs.images.to(request.device);  // [N, C, H, W]
   const auto n = images.size(0);
   ExplainResult result;

@@ -7,8 +7,9 @@
 //   // rank r explained images [N·r/size, N·(r+1)/size); every rank's r holds all N rows
 //
 // Each image's maps depend on that image alone for the methods whose noise or baseline is not
-// drawn per batch, so the gathered maps are a one-process run's (SmoothGrad draws its noise for
-// the batch in hand, so its maps differ with the split: docs/distributed.md).
+// drawn per batch, so the gathered maps are a one-process run's (SmoothGrad, SS-CAM and
+// Random-CAM draw per batch and DFF factors the batch jointly, so theirs differ with the split:
+// docs/distributed.md).
 #pragma once
 
 #include <string>

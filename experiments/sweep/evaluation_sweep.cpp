@@ -46,6 +46,11 @@ void record_point(const SweepPlan& plan, const PlannedRun& point) {
   write_json_atomic(point.dir / "point.json", point_record(plan, point));
 }
 
+void forget_point(const PlannedRun& point) {
+  std::error_code ignored;  // absent already: nothing to forget
+  fs::remove(point.dir / "point.json", ignored);
+}
+
 std::vector<std::string> localize_args(const SweepPlan& plan, const PlannedRun& point,
                                        const SweepOptions& options, int64_t threads) {
   std::vector<std::string> args = {"localize", plan.run.string()};

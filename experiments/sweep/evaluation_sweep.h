@@ -32,5 +32,7 @@ std::vector<std::string> localize_args(const SweepPlan& plan, const PlannedRun& 
                                        const SweepOptions& options, int64_t threads);
 // Records what a child's localization was made from (localize_point does it itself).
 void record_point(const SweepPlan& plan, const PlannedRun& point);
+// Removes the record before a point is scored again, so an interrupted redo is redone next time.
+void forget_point(const PlannedRun& point);
 
 }  // namespace camlab::experiments

@@ -64,6 +64,7 @@ Decision decide_point(const SweepPlan& plan, const PlannedRun& run, const Config
                       bool force) {
   if (plan.run.empty()) return decide(run, wanted, force);
   if (!force && scored_earlier(plan, run)) return {Action::Skip, "scored earlier"};
+  forget_point(run);  // a redo killed halfway must not look scored by its old record
   return {Action::Evaluate, ""};
 }
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -139,6 +140,10 @@ TEST(Road, TiedPixelsAreSplitByPixelOrder) {
       Tensor::from_vector<float>({.1f, 1, .2f, .3f, .4f, 1, .5f, .6f, .7f, .8f}, {1, 2, 5});
   const Tensor keep = road_keep_masks(tied, 90, RoadOrder::most_relevant_first);
   for (int64_t p = 0; p < 10; ++p) EXPECT_EQ(keep.data<float>()[p], p == 5 ? 0.f : 1.f) << p;
+  // A NaN has no rank: a one-line error instead of an invalid sort.
+  Tensor broken = tied.clone();
+  broken.data<float>()[3] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_THROW(road_keep_masks(broken, 50, RoadOrder::most_relevant_first), Error);
 }
 
 TEST(Road, ScoresOfATinyModelMatchNumPy) {

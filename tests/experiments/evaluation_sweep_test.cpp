@@ -1,6 +1,8 @@
 // `camlab sweep` over explain.* and localize.* keys: every point localizes one trained run's
 // checkpoint with its values (nothing trains), results.csv gets each point's localization metrics,
 // a rerun skips the points scored earlier, and keys that change the model cannot use --run.
+#include "experiments/sweep/evaluation_sweep.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -175,6 +177,16 @@ TEST_F(EvaluationSweep, ParallelPointsAreLocalizeChildrenWithTheInProcessNumbers
   for (const RunStatus& s :
        run_sweep(parallel, {.parallel = 2, .executable = camlab, .out = nullptr})) {
     EXPECT_EQ(s.outcome, RunOutcome::Skipped) << s.label;
+  }
+  // --force redoes them; a redo whose child dies (a missing camlab here) leaves no record behind,
+  // so the next run redoes the point instead of skipping it on its old record.
+  for (const RunStatus& s : run_sweep(
+           parallel,
+           {.parallel = 2, .executable = path("no-such-camlab"), .force = true, .out = nullptr})) {
+    EXPECT_EQ(s.outcome, RunOutcome::Failed) << s.label;
+  }
+  for (const PlannedRun& point : parallel.runs) {
+    EXPECT_FALSE(scored_earlier(parallel, point)) << point.label;
   }
 }
 

@@ -1,6 +1,7 @@
 // Several targets per image through the explain pipeline: the target list becomes map columns
 // (all, topK, indices, names), one-line errors for bad entries, and explain() writes one map per
-// (method, class) with each map's classes recorded in the HDF5 file.
+// (method, class) with each map's classes recorded in the HDF5 file; a segmenter's per-image
+// regions stay with their images.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -8,9 +9,11 @@
 
 #include "autograd/grad_mode.h"
 #include "cam/methods/multi_target.h"
+#include "cam/methods/segmentation_target.h"
 #include "cam/render/heatmap.h"
 #include "experiments/explain/explain.h"
 #include "experiments/explain/target_columns.h"
+#include "experiments/wsol/segmenter.h"
 #include "tensor/ops.h"
 #include "tests/cam/cam_methods_fixture.h"
 #include "tests/experiments/temp_dir.h"
@@ -95,6 +98,39 @@ TEST(ExplainTargets, OneMapPerMethodAndClassWithTheClassesRecorded) {
               cam::Target::labels(top.select(1, 0).contiguous()).with_score(cam::softmax_score()));
   EXPECT_TRUE(cam::test::all_close(values(file.maps.at("gradcam:top1")),
                                    {direct.maps.shape(), values(direct.maps)}, 0, 1e-5));
+}
+
+// A segmenter explained over given regions, one per image: with Score-CAM, which scores chunks
+// of mixed masked copies, each image's maps must be those of a direct call with its own region.
+TEST(ExplainTargets, SegmenterRegionsStayWithTheirImages) {
+  Generator gen(3);
+  Segmenter net(1, 3, gen);  // 2 classes + background, [N, 3, 16, 16] logits
+  net.eval();
+  ExplainInputs in;
+  in.images = ops::rand({3, 1, 16, 16}, gen);                                 // [3, 1, 16, 16]
+  in.labels = Tensor::from_vector<int64_t>({1, 2, 1}, {3});                   // [3]
+  in.indices = Tensor::from_vector<int64_t>({0, 1, 2}, {3});                  // [3]
+  in.regions = ops::gt(ops::rand({3, 16, 16}, gen), 0.5).to(DType::Float32);  // [3, 16, 16]
+  const ExplainRequest request{
+      .methods = {"scorecam", "gradcam"}, .layer = "fuse_bn", .targets = {"label"}};
+  const ExplainResult result = compute_explanations(net, in, request);
+  for (const std::string method : {"scorecam", "gradcam"}) {
+    const Tensor maps = result.file.maps.at(method);  // [3, 16, 16]
+    ASSERT_EQ(maps.shape(), (Shape{3, 16, 16})) << method;
+    for (int64_t i = 0; i < 3; ++i) {
+      const cam::Explanation direct =
+          cam::make_method(method, net,
+                           {.common = {.layers = {"fuse_bn"}, .image_shape = {1, 16, 16}}})
+              ->explain(in.images.narrow(0, i, 1),
+                        cam::Target::labels(in.labels.narrow(0, i, 1))
+                            .with_score(cam::segmentation_score(in.regions.narrow(0, i, 1))));
+      EXPECT_TRUE(cam::test::all_close(values(maps.narrow(0, i, 1).contiguous()),
+                                       {direct.maps.shape(), values(direct.maps)}, 0, 1e-5))
+          << method << " image " << i;
+    }
+  }
+  EXPECT_EQ(values(result.file.classes.at("scorecam")), (std::vector<double>{1, 2, 1}));
+  EXPECT_EQ(result.top.size(), 3u);
 }
 
 }  // namespace

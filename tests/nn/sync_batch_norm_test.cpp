@@ -49,6 +49,31 @@ TEST(SyncBatchNorm, OneRankEqualsPlainBatchNorm) {
   EXPECT_LT(max_abs_diff(synced(x), plain(x)), 1e-5);
 }
 
+// Counts its calls: an eval forward must not communicate, with or without running statistics.
+class CountingRank : public BatchStatReducer {
+ public:
+  Tensor sum_over_ranks(const Tensor& local) override {
+    ++calls;
+    return local.clone();
+  }
+  int calls = 0;
+};
+
+TEST(SyncBatchNorm, EvalNeverCommunicates) {
+  const Tensor x = random({2, 3, 4, 4}, 5, DType::Float32);  // [N, C, H, W]
+  for (bool track : {true, false}) {
+    BatchNorm2d bn(3, {.track_running_stats = track});
+    auto reducer = std::make_shared<CountingRank>();
+    bn.set_stat_reducer(reducer);
+    bn.eval();
+    (void)bn(x);
+    EXPECT_EQ(reducer->calls, 0) << "track_running_stats " << track;
+    bn.train();
+    (void)bn(x);
+    EXPECT_GT(reducer->calls, 0) << "track_running_stats " << track;
+  }
+}
+
 TEST(SyncBatchNorm, GradientThroughSyncedStatisticsMatchesFiniteDifferences) {
   auto input = [](const Shape& shape, uint64_t seed) {
     Tensor t = random(shape, seed);
