@@ -5,7 +5,9 @@
 #include <string_view>
 #include <vector>
 
+#include "nn/h5_bounds.h"
 #include "nn/h5_memory_file.h"
+#include "nn/h5_probe.h"
 #include "tensor/claimed_size.h"
 #include "tensor/error.h"
 
@@ -84,6 +86,7 @@ Tensor read_array(hid_t file, const std::string& path, const char* key, DType dt
   const std::string what = fmt::format("file {}: {}", path, key);
   check_claim_fits_file(checked_bytes(stored.shape, stored.type_size, what),
                         H5Dget_storage_size(dataset.get()), what);
+  nn::h5::check_stored_within_file(dataset.get(), what);
   Tensor out = Tensor::empty(stored.shape, dtype);
   if (out.numel() > 0) {
     const herr_t status =
@@ -194,6 +197,7 @@ void write_strings_attribute(hid_t file, const std::string& path, const char* ke
 
 ImageDataset read_hdf5_dataset(const std::string& path) {
   CAMLAB_CHECK(std::filesystem::is_regular_file(path), "file {} not found", path);
+  nn::h5::probe_in_child("file " + path, path);  // h5_probe.h: libhdf5 crashes on some bad files
   nn::h5::QuietErrors quiet;
   nn::h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   CAMLAB_CHECK(file.ok(), "file {} is not a readable HDF5 file; {}", path, kSchema);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "tensor/error.h"
 
@@ -16,7 +17,8 @@ int64_t ImageDataset::num_classes() const {
   const int64_t* p = l.data<int64_t>();
   int64_t top = -1;
   for (int64_t i = 0; i < l.numel(); ++i) top = std::max(top, p[i]);
-  return top + 1;
+  // Saturated: a corrupt file's label 2^63 − 1 must not overflow here; validate() refuses it.
+  return top == std::numeric_limits<int64_t>::max() ? top : top + 1;
 }
 
 Tensor gather_rows(const Tensor& t, const std::vector<int64_t>& indices) {
@@ -77,6 +79,9 @@ void validate_images(const Tensor& images, std::string_view source) {
   if (images.dtype() == DType::Float32) validate_finite(images, source);
 }
 
+// 2^24 classes: ImageNet-21k has 21 841; more is a corrupt label, not a dataset.
+constexpr int64_t kMaxClasses = int64_t{1} << 24;
+
 void validate_labels(const ImageDataset& d, std::string_view source) {
   const Tensor& labels = d.labels;
   CAMLAB_CHECK(labels.defined(), "{}: no labels; expected int64 [N] or multi-hot uint8 [N, K]",
@@ -104,9 +109,16 @@ void validate_labels(const ImageDataset& d, std::string_view source) {
                dtype_name(labels.dtype()), shape_str(labels.shape()));
   CAMLAB_CHECK(labels.size(0) == n, "{}: {} labels for {} images; expected one label per image",
                source, labels.size(0), n);
-  const int64_t classes = d.num_classes();
   Tensor l = labels.contiguous();
   const int64_t* p = l.data<int64_t>();
+  // Without class names the largest label sets the class count, and with it the classifier's
+  // size: a corrupt label of 10^12 would ask for a 10^12-way head.
+  for (int64_t i = 0; i < n; ++i) {
+    CAMLAB_CHECK(p[i] < kMaxClasses,
+                 "{}: label {} of item {} is beyond {}, the most classes camlab accepts", source,
+                 p[i], i, kMaxClasses);
+  }
+  const int64_t classes = d.num_classes();
   for (int64_t i = 0; i < n; ++i) {
     CAMLAB_CHECK(p[i] >= 0 && p[i] < classes,
                  "{}: label {} of item {} is out of range; valid class indices are 0..{} ({} "

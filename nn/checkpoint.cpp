@@ -7,6 +7,7 @@
 
 #include "nn/h5.h"
 #include "nn/h5_memory_file.h"
+#include "nn/h5_probe.h"
 
 namespace camlab::nn {
 namespace {
@@ -158,6 +159,7 @@ Checkpoint read_checkpoint(const fs::path& path) {
   h5::QuietErrors quiet;
   CAMLAB_CHECK(H5Fis_hdf5(path.c_str()) > 0,
                "checkpoint '{}': not an HDF5 file (corrupt or truncated?)", path.string());
+  h5::probe_in_child("checkpoint '" + path.string() + "'", path);  // h5_probe.h
   h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   CAMLAB_CHECK(file.ok(), "checkpoint '{}': cannot open it (corrupt or truncated HDF5 file?)",
                path.string());

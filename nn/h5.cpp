@@ -1,5 +1,6 @@
 #include "nn/h5.h"
 
+#include "nn/h5_bounds.h"
 #include "tensor/claimed_size.h"
 #include "tensor/graph_guard.h"
 
@@ -164,6 +165,7 @@ Tensor read_tensor(hid_t group, const std::string& name) {
   // buffer exists (tensor/claimed_size.h).
   check_claim_fits_file(checked_bytes(shape, H5Tget_size(type.get()), name),
                         H5Dget_storage_size(dataset.get()), name);
+  check_stored_within_file(dataset.get(), name);  // h5_bounds.h: libhdf5 would read outside
   Tensor out = Tensor::empty(shape, dtype);
   if (out.numel() > 0 && H5Dread(dataset.get(), native_type(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT,
                                  out.raw_data()) < 0) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "nn/h5_memory_file.h"
+#include "nn/h5_probe.h"
 #include "tensor/error.h"
 
 namespace camlab::experiments {
@@ -89,6 +90,9 @@ void write_explanations(const std::filesystem::path& path, const ExplanationsFil
 }
 
 ExplanationsFile read_explanations(const std::filesystem::path& path) {
+  if (std::filesystem::is_regular_file(path)) {
+    nn::h5::probe_in_child("explanations file " + path.string(), path);  // nn/h5_probe.h
+  }
   Handle h5{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
   CAMLAB_CHECK(h5.ok(), "cannot open explanations file {} (missing or not HDF5)", path.string());
   ExplanationsFile file;

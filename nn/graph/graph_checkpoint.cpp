@@ -4,6 +4,7 @@
 
 #include "nn/checkpoint.h"
 #include "nn/h5.h"
+#include "nn/h5_probe.h"
 
 namespace camlab::nn {
 namespace {
@@ -87,6 +88,7 @@ void save_graph_checkpoint(const std::filesystem::path& path, const Graph& graph
 
 bool is_graph_checkpoint(const std::filesystem::path& path) {
   if (!std::filesystem::is_regular_file(path) || H5Fis_hdf5(path.c_str()) <= 0) return false;
+  h5::probe_in_child(path.string(), path);  // h5_probe.h: libhdf5 crashes on some bad files
   h5::QuietErrors quiet;
   h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   return file.ok() && H5Aexists(file.get(), kGraphAttribute) > 0;
