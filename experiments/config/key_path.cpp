@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <optional>
 
 namespace camlab::experiments {
 namespace {
@@ -13,12 +15,24 @@ bool all_digits(std::string_view text) {
          std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(c) != 0; });
 }
 
-// "layers[2][0]" -> "layers", 2, 0.  Returns false on malformed brackets.
+// The index the digits spell; nullopt when it does not fit int64 (a fuzzed key of 40 digits once
+// reached std::stoll, whose out_of_range ended the process).
+std::optional<int64_t> index_of(std::string_view digits) {
+  int64_t value = 0;
+  const char* end = digits.data() + digits.size();
+  const auto [stop, error] = std::from_chars(digits.data(), end, value);
+  if (error != std::errc() || stop != end) return std::nullopt;
+  return value;
+}
+
+// "layers[2][0]" -> "layers", 2, 0.  Returns false on malformed brackets or an index too large.
 bool split_component(std::string_view text, std::vector<PathPart>& parts) {
   const size_t bracket = text.find('[');
   const std::string_view key = text.substr(0, bracket);
   if (all_digits(key)) {
-    parts.push_back({.index = std::stoll(std::string(key))});
+    const std::optional<int64_t> index = index_of(key);
+    if (!index) return false;
+    parts.push_back({.index = *index});
   } else if (!key.empty()) {
     parts.push_back({.key = std::string(key)});
   } else if (bracket != 0) {
@@ -29,8 +43,9 @@ bool split_component(std::string_view text, std::vector<PathPart>& parts) {
     const size_t close = text.find(']', at);
     if (text[at] != '[' || close == std::string_view::npos) return false;
     const std::string_view digits = text.substr(at + 1, close - at - 1);
-    if (!all_digits(digits)) return false;
-    parts.push_back({.index = std::stoll(std::string(digits))});
+    const std::optional<int64_t> index = all_digits(digits) ? index_of(digits) : std::nullopt;
+    if (!index) return false;
+    parts.push_back({.index = *index});
     at = close + 1;
   }
   return true;

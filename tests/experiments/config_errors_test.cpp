@@ -49,6 +49,16 @@ TEST(ConfigErrors, UnknownKeyFarFromAnyListsTheSection) {
       << message;
 }
 
+TEST(ConfigErrors, IndexTooLargeForInt64IsAMalformedKey) {
+  // 40 digits reached std::stoll once, and its out_of_range ended the process (a fuzz finding).
+  const std::string message =
+      error_of(kLayers, {"model.layers.9999999999999999999999999999999999999999.out=3"});
+  EXPECT_NE(
+      message.find("malformed key 'model.layers.9999999999999999999999999999999999999999.out'"),
+      std::string::npos)
+      << message;
+}
+
 TEST(ConfigErrors, UnknownSection) {
   EXPECT_EQ(error_of("[trian]\nepochs = 1\n"),
             "fmnist.toml:1:2: unknown key 'trian' — did you mean 'train'?");
