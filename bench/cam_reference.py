@@ -178,8 +178,9 @@ def kpca_cam(net, x):
     The sign is camlab's Eigen-CAM rule (positive correlation with the channel mean); scikit-learn's
     is arbitrary, so pytorch-grad-cam's own map may be this one's negative before the ReLU. The
     kernel matrix and eigh run in float32, as scikit-learn does on pytorch-grad-cam's float32
-    activations; camlab diagonalizes in double (Jacobi), so the maps differ by float32 rounding of
-    the eigenvector (about 3e-3 here; with this eigh in float64 the difference is about 1e-6)."""
+    activations; camlab finds the top eigenpair in double (cam/methods/top_eigenpair.cpp), so the
+    maps differ by float32 rounding of the eigenvector (about 3e-3 here; with this eigh in float64
+    the difference is about 1e-6)."""
     raw, _ = fixtures.kpca_cam(net, x, LAYER, None)
     return to_maps(raw)
 
