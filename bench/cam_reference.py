@@ -187,23 +187,9 @@ def kpca_cam(net, x):
 
 def seg_eigen_cam(net, x):
     """Chung & Ying 2025 as pytorch-grad-cam's seg_eigen_cam.py: Eigen-CAM of |g| * A (full SVD as
-    np.linalg.svd(full_matrices=True) there), sign flipped where |min p| > |max p|, ReLU. Written
-    out rather than imported: make_fullgrad_fixtures.seg_eigen_cam needs the classes before its
-    forward, which would cost an extra forward here."""
-    logits, a = capture(net, x)
-    (g,) = torch.autograd.grad(logit(logits, logits.argmax(1)).sum(), [a])
-    t = (g.abs() * a).detach()
-    projections = []
-    for m in t:
-        k, h, w = m.shape
-        rows = m.reshape(k, h * w).T
-        centred = rows - rows.mean(0, keepdim=True)
-        _, _, vh = torch.linalg.svd(centred, full_matrices=True)
-        p = centred @ vh[0]
-        if abs(float(p.min())) > abs(float(p.max())):
-            p = -p
-        projections.append(p.reshape(h, w))
-    return to_maps(torch.stack(projections).clamp(min=0))
+    np.linalg.svd(full_matrices=True) there), sign flipped where |min p| > |max p|, ReLU
+    (tools/make_fullgrad_fixtures.py, the fixture's own formula)."""
+    return to_maps(fullgrad_fixtures.seg_eigen_cam(net, x, LAYER, None))
 
 
 def full_grad(net, x):

@@ -143,12 +143,16 @@ def fold_batch_norms(net):
 # ---------------------------------------------------------------------------------------------
 
 def seg_eigen_cam(net, x, layer, classes):
+    """Raw maps [N, h, w] for `classes` (None: each image's top class); also
+    bench/cam_reference.py's reference."""
     captured = []
     handle = getattr(net, layer).register_forward_hook(lambda m, i, o: captured.append(o))
     try:
         logits = net(x)
     finally:
         handle.remove()
+    if classes is None:
+        classes = logits.argmax(1)
     (g,) = torch.autograd.grad(logit_score(logits, classes).sum(), captured)
     t = (g.abs() * captured[0]).detach()                   # Eq. 10: |dy/dA| * A, [N, K, h, w]
     projections = []
