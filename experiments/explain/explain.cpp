@@ -7,10 +7,12 @@
 #include <optional>
 
 #include "autograd/grad_mode.h"
+#include "cam/methods/dff.h"
 #include "cam/methods/method.h"
 #include "cam/methods/multi_target.h"
 #include "cam/methods/segmentation_target.h"
 #include "cam/methods/similarity_target.h"
+#include "cam/render/concept_figure.h"
 #include "cam/render/figure_grid.h"
 #include "cam/render/photo_overlay.h"
 #include "cam/render/png_io.h"
@@ -104,10 +106,27 @@ ExplainResult stack_rows(const std::vector<ExplainResult>& parts) {
           stack([&](const ExplainResult& r) -> const Tensor& { return (r.file.*group).at(key); });
     }
   }
+  // DFF factors each image alone on this path: its concepts differ from image to image, so no
+  // shared concept figure is drawn.
+  out.concept_maps = Tensor();
+  out.concept_scores = Tensor();
   out.top.clear();
   for (const ExplainResult& part : parts)
     out.top.insert(out.top.end(), part.top.begin(), part.top.end());
   return out;
+}
+
+// DFF's concept figure, dff_concepts.png, when the concepts were factored from these very rows
+// (a sharded run factors each rank's block apart, so rank 0 holds only its own).
+void write_concepts(const ExplainInputs& inputs, ExplainResult& result,
+                    const ExplainRequest& request) {
+  if (!result.concept_maps.defined() || result.concept_maps.size(0) != inputs.images.size(0))
+    return;
+  const std::filesystem::path path = request.out / "dff_concepts.png";
+  render::write_concept_figure(path, inputs.shown, result.concept_maps, result.concept_scores,
+                               request.class_names, request.colormap);
+  result.written.push_back(path);
+  fmt::print("wrote {} ({} DFF concepts)\n", path.string(), result.concept_maps.size(1));
 }
 
 // Image i's rows of `inputs` alone.
@@ -178,6 +197,11 @@ ExplainResult compute_explanations(nn::Module& model, const ExplainInputs& input
       result.column_parts.push_back(
           {key, e.layer, file_safe(name) + (title.empty() ? "" : "_" + file_safe(title))});
     }
+    if (const auto* dff = dynamic_cast<const cam::Dff*>(method.get())) {
+      // The batch was explained once for all columns; its first n rows are the images.
+      result.concept_maps = dff->factorization().maps.narrow(0, 0, n).contiguous();  // [n, k, h, w]
+      result.concept_scores = dff->factorization().scores;                           // [k, K]
+    }
   }
   return result;
 }
@@ -223,6 +247,7 @@ void write_explain_outputs(const ExplainInputs& inputs, ExplainResult& result,
                  ? ""
                  : fmt::format(" and {} full-size overlays",
                                result.written.size() - 1 - (request.h5.empty() ? 0 : 1)));
+  write_concepts(inputs, result, request);
 }
 
 ExplainResult explain(nn::Module& model, const ExplainInputs& inputs,

@@ -59,11 +59,15 @@ struct ExplainColumn {
 };
 
 struct ExplainResult {
-  ExplanationsFile file;                     // maps keyed "method" (one target) or "method:target"
-  std::vector<std::string> columns;          // the figure's map columns, in order
-  std::vector<ExplainColumn> column_parts;   // the same columns' keys, layers and file tags
-  Tensor probabilities;                      // [N, K] on the CPU: softmax (sigmoid) of the logits
-  std::vector<std::vector<ClassScore>> top;  // [N][top_k] most probable classes
+  ExplanationsFile file;                    // maps keyed "method" (one target) or "method:target"
+  std::vector<std::string> columns;         // the figure's map columns, in order
+  std::vector<ExplainColumn> column_parts;  // the same columns' keys, layers and file tags
+  Tensor probabilities;                     // [N, K] on the CPU: softmax (sigmoid) of the logits
+  // With dff among the methods: every concept's map per image and the classifier's score of
+  // each concept, for dff_concepts.png (cam/render/concept_figure.h); undefined otherwise.
+  Tensor concept_maps;                         // [N, k, h, w]
+  Tensor concept_scores;                       // [k, classes]
+  std::vector<std::vector<ClassScore>> top;    // [N][top_k] most probable classes
   std::vector<std::filesystem::path> written;  // every file written
 };
 

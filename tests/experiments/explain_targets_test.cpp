@@ -4,12 +4,15 @@
 // regions stay with their images.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "autograd/grad_mode.h"
+#include "cam/methods/dff.h"
 #include "cam/methods/multi_target.h"
 #include "cam/methods/segmentation_target.h"
+#include "cam/render/concept_figure.h"
 #include "cam/render/heatmap.h"
 #include "experiments/explain/explain.h"
 #include "experiments/explain/target_columns.h"
@@ -98,6 +101,45 @@ TEST(ExplainTargets, OneMapPerMethodAndClassWithTheClassesRecorded) {
               cam::Target::labels(top.select(1, 0).contiguous()).with_score(cam::softmax_score()));
   EXPECT_TRUE(cam::test::all_close(values(file.maps.at("gradcam:top1")),
                                    {direct.maps.shape(), values(direct.maps)}, 0, 1e-5));
+}
+
+// DFF's own figure: every concept's map per image, each concept titled by its best classes; the
+// concepts are the factorization a direct DFF call on the same batch gives.
+TEST(ExplainTargets, DffWritesItsConceptFigure) {
+  cam::test::CamFixture fx;
+  auto net = fx.net(DType::Float32);
+  ExplainInputs in;
+  in.images = fx.inputs(DType::Float32);  // [3, 1, 12, 12]
+  in.labels = fx.labels();
+  in.indices = Tensor::from_vector<int64_t>({0, 1, 2}, {3});
+  for (int64_t i = 0; i < 3; ++i) {
+    in.names.push_back("#" + std::to_string(i));
+    in.shown.push_back(render::to_rgb(in.images.select(0, i)));
+  }
+  test::TempDir dir;
+  const ExplainRequest with_dff{
+      .methods = {"gradcam", "dff"}, .class_names = kNames, .out = dir.path() / "dff"};
+  const ExplainResult result = explain(*net, in, with_dff);
+  ASSERT_TRUE(result.concept_maps.defined());
+  EXPECT_EQ(result.concept_maps.size(0), 3);
+  EXPECT_EQ(result.concept_maps.size(1), 5);  // DffOptions::concepts
+  EXPECT_EQ(result.concept_scores.shape(), (Shape{5, 3}));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "dff" / "dff_concepts.png"));
+  EXPECT_EQ(result.written.back(), dir.path() / "dff" / "dff_concepts.png");
+
+  cam::Dff direct(*net, {.image_shape = {1, 12, 12}});
+  (void)direct.explain(in.images, cam::Target::predicted());
+  EXPECT_TRUE(cam::test::all_close(
+      values(result.concept_maps),
+      {direct.factorization().maps.shape(), values(direct.factorization().maps)}, 0, 1e-6));
+  // Concept titles: the two classes that score the concept highest, best first.
+  const Tensor scores = Tensor::from_vector<float>({1.0F, 5.0F, 3.0F}, {1, 3});
+  EXPECT_EQ(render::concept_title(0, scores, kNames), "concept 1\nsquare 5.0\ntriangle 3.0");
+  EXPECT_EQ(render::concept_title(0, scores, {}), "concept 1\nclass 1 5.0\nclass 2 3.0");
+
+  const ExplainRequest without{.methods = {"gradcam"}, .out = dir.path() / "plain"};
+  EXPECT_FALSE(explain(*net, in, without).concept_maps.defined());
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "plain" / "dff_concepts.png"));
 }
 
 // A segmenter explained over given regions, one per image: with Score-CAM, which scores chunks
