@@ -18,6 +18,7 @@
 #include "cam/methods/method.h"
 #include "cam/methods/occlusion.h"
 #include "cam/methods/random_cam.h"
+#include "cam/methods/refine_cam.h"
 #include "cam/methods/score_cam.h"
 #include "cam/methods/seg_eigen_cam.h"
 #include "cam/methods/shapley_cam.h"
@@ -74,6 +75,7 @@ const std::vector<std::pair<std::string, Factory>>& factories() {
       {"layercam", gradient_cam(GradientCamKind::LayerCam, "layercam")},
       {"hirescam", gradient_cam(GradientCamKind::HiResCam, "hirescam")},
       {"gradcam-elementwise", gradient_cam(GradientCamKind::ElementWise, "gradcam-elementwise")},
+      {"refinecam", common_only<RefineCam>()},
       {"scorecam", with_own<ScoreCam>(&MethodSettings::scorecam)},
       {"ablationcam", with_own<AblationCam>(&MethodSettings::ablationcam)},
       {"eigencam", common_only<EigenCam>()},

@@ -106,7 +106,7 @@ int explain_main(const std::vector<std::string>& args) {
       ("std", po::value<std::string>()->default_value(""), "photos: per-channel std, S,S,S")
       ("top", po::value<int64_t>()->default_value(0), "predictions printed per image (5)")
       ("methods", po::value<std::string>()->default_value(""), "comma-separated method names")
-      ("layer", po::value<std::string>()->default_value(""), "target layer (dotted name)")
+      ("layer", po::value<std::string>()->default_value(""), "target layer (dotted name), or a comma list of layers")
       ("target", po::value<std::string>()->default_value(""),
        "pred, label, all, topK, class indices or names; several give a map per (method, class)")
       ("select", po::value<std::string>()->default_value(""),

@@ -18,6 +18,7 @@
 #include "cam/render/png_io.h"
 #include "experiments/explain/target_columns.h"
 #include "tensor/ops.h"
+#include "tensor/strings.h"
 
 namespace camlab::experiments {
 namespace {
@@ -177,7 +178,8 @@ ExplainResult compute_explanations(nn::Module& model, const ExplainInputs& input
   const cam::ScoreFn score = score_of(request, logits, similarity, inputs.regions);
   for (const std::string& name : request.methods) {
     cam::MethodSettings settings = request.method_settings;
-    if (!request.layer.empty()) settings.common.layers = {request.layer};
+    if (!request.layer.empty())
+      settings.common.layers = split_commas(request.layer);  // "relu2,relu4" for refinecam
     settings.common.image_shape = {images.size(1), images.size(2), images.size(3)};
     settings.set_seed(request.seed);
     auto method = cam::make_method(name, model, settings);
