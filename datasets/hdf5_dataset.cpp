@@ -130,11 +130,7 @@ std::vector<std::string> read_classes(hid_t file, const std::string& path) {
     CAMLAB_CHECK(H5Aread(attr.get(), mem.get(), raw.data()) >= 0,
                  "file {}: attribute 'classes' cannot be read", path);
     for (char* s : raw) names.emplace_back(s ? s : "");
-#if H5_VERSION_GE(1, 12, 0)
-    H5Treclaim(mem.get(), space.get(), H5P_DEFAULT, raw.data());
-#else
-    H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, raw.data());
-#endif
+    nn::h5::reclaim_variable_length(mem.get(), space.get(), raw.data());
   } else {
     const size_t width = H5Tget_size(type.get());
     std::vector<char> raw(count * width);

@@ -53,4 +53,14 @@ class QuietErrors {
   void* data_ = nullptr;
 };
 
+// Frees what H5Aread/H5Dread allocated for the variable-length elements of `buffer` (read as
+// `memory_type` over `space`); the call was renamed in libhdf5 1.12.
+inline herr_t reclaim_variable_length(hid_t memory_type, hid_t space, void* buffer) {
+#if H5_VERSION_GE(1, 12, 0)
+  return H5Treclaim(memory_type, space, H5P_DEFAULT, buffer);
+#else
+  return H5Dvlen_reclaim(memory_type, space, H5P_DEFAULT, buffer);
+#endif
+}
+
 }  // namespace camlab::nn::h5

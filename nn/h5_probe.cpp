@@ -44,11 +44,7 @@ void read_values(hid_t file_type, hid_t space, Read read) {
                            H5Tis_variable_str(memory.get()) > 0 ||
                            H5Tget_class(memory.get()) == H5T_COMPOUND;
   if (!owns_memory) return;
-#if H5_VERSION_GE(1, 12, 0)
-  H5Treclaim(memory.get(), space, H5P_DEFAULT, buffer.data());
-#else
-  H5Dvlen_reclaim(memory.get(), space, H5P_DEFAULT, buffer.data());
-#endif
+  reclaim_variable_length(memory.get(), space, buffer.data());
 }
 
 herr_t read_attribute(hid_t object, const char* name, const H5A_info_t*, void*) {

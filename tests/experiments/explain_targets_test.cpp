@@ -29,6 +29,19 @@ using cam::test::values;
 
 const std::vector<std::string> kNames = {"circle", "square", "triangle"};
 
+// The fixture's three images as explain() takes them, with their labels, names and pictures.
+ExplainInputs fixture_inputs(const cam::test::CamFixture& fx) {
+  ExplainInputs in;
+  in.images = fx.inputs(DType::Float32);  // [3, 1, 12, 12]
+  in.labels = fx.labels();
+  in.indices = Tensor::from_vector<int64_t>({0, 1, 2}, {3});
+  for (int64_t i = 0; i < 3; ++i) {
+    in.names.push_back("#" + std::to_string(i));
+    in.shown.push_back(render::to_rgb(in.images.select(0, i)));
+  }
+  return in;
+}
+
 TEST(ExplainTargets, EntriesBecomeColumns) {
   const Tensor logits = Tensor::from_vector<float>({0.1F, 2.0F, 1.0F,  //
                                                     3.0F, -1.0F, 0.5F},
@@ -58,14 +71,7 @@ TEST(ExplainTargets, EntriesBecomeColumns) {
 TEST(ExplainTargets, OneMapPerMethodAndClassWithTheClassesRecorded) {
   cam::test::CamFixture fx;
   auto net = fx.net(DType::Float32);
-  ExplainInputs in;
-  in.images = fx.inputs(DType::Float32);  // [3, 1, 12, 12]
-  in.labels = fx.labels();
-  in.indices = Tensor::from_vector<int64_t>({0, 1, 2}, {3});
-  for (int64_t i = 0; i < 3; ++i) {
-    in.names.push_back("#" + std::to_string(i));
-    in.shown.push_back(render::to_rgb(in.images.select(0, i)));
-  }
+  const ExplainInputs in = fixture_inputs(fx);
   test::TempDir dir;
   const ExplainRequest request{.methods = {"gradcam", "scorecam"},
                                .targets = {"top2", "circle"},
@@ -108,14 +114,7 @@ TEST(ExplainTargets, OneMapPerMethodAndClassWithTheClassesRecorded) {
 TEST(ExplainTargets, DffWritesItsConceptFigure) {
   cam::test::CamFixture fx;
   auto net = fx.net(DType::Float32);
-  ExplainInputs in;
-  in.images = fx.inputs(DType::Float32);  // [3, 1, 12, 12]
-  in.labels = fx.labels();
-  in.indices = Tensor::from_vector<int64_t>({0, 1, 2}, {3});
-  for (int64_t i = 0; i < 3; ++i) {
-    in.names.push_back("#" + std::to_string(i));
-    in.shown.push_back(render::to_rgb(in.images.select(0, i)));
-  }
+  const ExplainInputs in = fixture_inputs(fx);
   test::TempDir dir;
   const ExplainRequest with_dff{
       .methods = {"gradcam", "dff"}, .class_names = kNames, .out = dir.path() / "dff"};
